@@ -1,0 +1,13 @@
+/**
+ * The command registry: one module per command, each registering itself on
+ * the program. A command appears in --help only when it is listed here, so
+ * an unfinished command cannot be advertised.
+ */
+import type { Command } from 'commander';
+import type { CommandRunner } from '../program.js';
+
+export interface CommandModule {
+  register(program: Command, run: CommandRunner): void;
+}
+
+export const commands: CommandModule[] = [];

@@ -1,0 +1,37 @@
+/**
+ * What every command gets: masked output, the environment, and the global
+ * flags resolved once (flag, else environment variable, else default).
+ */
+import { resolve } from 'node:path';
+import type { Env, Io } from './io.js';
+
+export interface GlobalOptions {
+  /** Path of the configuration file: --config, else $PITCREW_CONFIG, else ./pitcrew.yml. */
+  configPath: string;
+  /** True when --config or $PITCREW_CONFIG named the file explicitly. */
+  configExplicit: boolean;
+  json: boolean;
+  server?: string;
+  token?: string;
+}
+
+export interface CliContext {
+  io: Io;
+  env: Env;
+  globals: GlobalOptions;
+}
+
+export function resolveGlobals(
+  flags: { config?: string; json?: boolean; server?: string; token?: string },
+  env: Env,
+  cwd: string,
+): GlobalOptions {
+  const named = flags.config ?? env.PITCREW_CONFIG;
+  return {
+    configPath: resolve(cwd, named ?? 'pitcrew.yml'),
+    configExplicit: named !== undefined,
+    json: flags.json === true,
+    server: flags.server ?? env.PITCREW_SERVER,
+    token: flags.token ?? env.PITCREW_TOKEN,
+  };
+}

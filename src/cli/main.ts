@@ -1,0 +1,74 @@
+/**
+ * The CLI entry point: main(argv, env, io) parses the command line, runs one
+ * command and returns its exit code. It never exits the process and maps every
+ * error to a message and an exit code here, in one place.
+ */
+import { Command, CommanderError } from 'commander';
+import { ExitCode, isPitcrewError } from '../errors.js';
+import { packageVersion } from '../version.js';
+import { commands } from './commands/index.js';
+import { resolveGlobals, type CliContext } from './context.js';
+import type { Env, Io } from './io.js';
+import { globalOptions, type CommandRunner } from './program.js';
+
+export async function main(argv: string[], env: Env, io: Io): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  let json = false;
+
+  const program = new Command('pitcrew')
+    .description('Keeps self-hosted GitHub Actions runners healthy and makes every production deploy through them safe.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+  globalOptions(program);
+  program.addHelpText('after', EXIT_CODES_HELP);
+
+  const runner: CommandRunner = (body) => async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const globals = resolveGlobals(cmd.optsWithGlobals(), env, io.cwd);
+    json = globals.json;
+    const ctx: CliContext = { io, env, globals };
+    exitCode = await body(ctx, cmd);
+  };
+  for (const c of commands) c.register(program, runner);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    return reportError(err, io, json || argv.includes('--json'));
+  }
+}
+
+function reportError(err: unknown, io: Io, json: boolean): number {
+  if (err instanceof CommanderError) {
+    // --help and --version end with a CommanderError whose exitCode is 0.
+    if (err.exitCode === 0) return ExitCode.ok;
+    // commander already wrote its message to stderr.
+    return ExitCode.usage;
+  }
+  if (isPitcrewError(err)) {
+    if (json) io.stdout.write(JSON.stringify({ error: { code: err.code, message: err.message, hint: err.hint } }) + '\n');
+    io.stderr.write(`pitcrew: ${err.message}\n`);
+    if (err.hint) io.stderr.write(`hint: ${err.hint}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  io.stderr.write(`pitcrew: internal error: ${message}\n`);
+  return ExitCode.internal;
+}
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  success
+  1  the operation failed (a deploy: every target is back on its old release)
+  2  usage or configuration error
+  3  a lock, runner or server was not available in time
+  4  a human is needed (a deploy: a rollback did not complete)
+  5  internal error
+`;

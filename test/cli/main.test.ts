@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { main } from '../../src/cli/main.js';
+import { memoryIo } from '../../src/cli/io.js';
+import { packageVersion } from '../../src/version.js';
+
+test('--version prints the package version and exits 0', async () => {
+  const io = memoryIo();
+  const code = await main(['--version'], {}, io);
+  assert.equal(code, 0);
+  assert.equal(io.out().trim(), packageVersion());
+  assert.match(packageVersion(), /^\d+\.\d+\.\d+/);
+});
+
+test('--help lists the exit codes', async () => {
+  const io = memoryIo();
+  const code = await main(['--help'], {}, io);
+  assert.equal(code, 0);
+  assert.match(io.out(), /Exit codes:/);
+  assert.match(io.out(), /4 {2}a human is needed/);
+});
+
+test('an unknown command is a usage error (exit 2)', async () => {
+  const io = memoryIo();
+  const code = await main(['no-such-command'], {}, io);
+  assert.equal(code, 2);
+  assert.match(io.err(), /error:/);
+});
