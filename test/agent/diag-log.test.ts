@@ -111,7 +111,8 @@ test('start() polls on its own and reports events through onEvent until stopped'
   const f = new DiagLogFollower({ diagDir: dir, intervalMs: 10, onEvent: (e) => seen.push(e) });
   f.start();
   t.after(() => f.stop());
-  // The folder is empty at start, so a file appearing later is new from its first byte.
+  await f.poll(); // joins start()'s first look, which finds the folder empty
+  // So a file appearing after it is new from its first byte.
   writeFileSync(join(dir, 'Runner_20240501-100000-utc.log'), started('deploy') + finished('9', 'Canceled'));
   await pollUntil(() => (seen.length >= 2 ? true : undefined), 'two events from the running follower');
   assert.deepEqual(seen.map((e) => e.kind), ['job-started', 'job-completed']);
