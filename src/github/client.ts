@@ -71,6 +71,8 @@ export class GitHubApiError extends PitcrewError {
   readonly documentationUrl?: string;
   /** When the primary rate limit resets, if this was a rate-limit refusal. */
   readonly rateLimitReset?: Date;
+  /** GitHub refused because of a primary or secondary rate limit: retry later, not a config problem. */
+  readonly rateLimited: boolean;
 
   constructor(fields: {
     status: number;
@@ -80,8 +82,11 @@ export class GitHubApiError extends PitcrewError {
     documentationUrl?: string;
     rateLimitReset?: Date;
     hint?: string;
+    /** Rate limits are "come back later", whatever their status. */
+    rateLimited?: boolean;
   }) {
-    super(`github.api.${fields.status === 0 ? 'unreachable' : fields.status}`, fields.message, exitCodeFor(fields.status), {
+    const exitCode = fields.rateLimited ? ExitCode.unavailable : exitCodeFor(fields.status);
+    super(`github.api.${fields.rateLimited ? 'rate-limited' : fields.status === 0 ? 'unreachable' : fields.status}`, fields.message, exitCode, {
       hint: fields.hint,
     });
     this.name = 'GitHubApiError';
@@ -90,6 +95,7 @@ export class GitHubApiError extends PitcrewError {
     this.url = fields.url;
     this.documentationUrl = fields.documentationUrl;
     this.rateLimitReset = fields.rateLimitReset;
+    this.rateLimited = fields.rateLimited ?? false;
   }
 }
 
@@ -237,6 +243,7 @@ function toApiError(e: OctokitFailure, scrub: (s: string) => string): GitHubApiE
     const until = reset ? `until ${reset.toISOString()}` : 'until the limit resets';
     return new GitHubApiError({
       ...base,
+      rateLimited: true,
       rateLimitReset: reset,
       message: `GitHub rate limit exhausted for ${call}: rate limited ${until}.${githubSaid}`,
       hint: 'Wait for the reset, or use a GitHub App installation token, which has a higher limit.',
@@ -244,7 +251,7 @@ function toApiError(e: OctokitFailure, scrub: (s: string) => string): GitHubApiE
   }
   if (status === 429 || (status === 403 && (retryAfter !== undefined || /secondary rate limit/i.test(said ?? '')))) {
     const wait = retryAfter !== undefined ? `retry after ${String(retryAfter)} s` : 'wait at least a minute';
-    return new GitHubApiError({ ...base, message: `GitHub secondary rate limit hit for ${call}: ${wait}.${githubSaid}` });
+    return new GitHubApiError({ ...base, rateLimited: true, message: `GitHub secondary rate limit hit for ${call}: ${wait}.${githubSaid}` });
   }
   switch (status) {
     case 401:
