@@ -186,9 +186,9 @@ interface OctokitFailure extends Error {
 
 function report(onResponse: GitHubClientOptions['onResponse'], status: number, headers: Record<string, unknown>): void {
   if (!onResponse) return;
-  const remaining = Number(headers['x-ratelimit-remaining']);
   const raw = headers['x-ratelimit-remaining'];
-  onResponse(raw === undefined || Number.isNaN(remaining) ? { status } : { status, rateLimitRemaining: remaining });
+  const remaining = raw === undefined || raw === '' ? NaN : Number(raw);
+  onResponse(Number.isNaN(remaining) ? { status } : { status, rateLimitRemaining: remaining });
 }
 
 /** Replaces every occurrence of the token (and a URL's user:password) so neither can leak. */
