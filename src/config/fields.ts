@@ -135,7 +135,8 @@ export function ratio() {
 }
 
 export function text() {
-  return z.string().min(1, { message: 'expected a non-empty string' });
+  const message = 'expected a non-empty string';
+  return z.string({ invalid_type_error: message, required_error: message }).min(1, { message });
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

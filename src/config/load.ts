@@ -4,7 +4,7 @@
  * no message it builds may carry a secret's value.
  */
 import { readFile as fsReadFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { Env } from '../cli/io.js';
 import { crossCheck } from './cross-checks.js';
 import { CONFIG_HINT, ConfigError, type Problem } from './errors.js';
@@ -58,10 +58,20 @@ export async function loadConfig(path: string, env: Env, opts: LoadOptions = {})
 /** Parses configuration text; `fileName` is used in problem locations only. */
 export function parseConfigText(text: string, fileName: string, env: Env): LoadedConfig {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // logLevel 'error': the yaml package would otherwise print warnings to the process's stderr itself.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) {
     throw failure(syntaxProblems(doc, lineCounter, fileName), secretValuesOf(secretRefs(safeToJs(doc)), env));
   }
+
+  const keyProblems = complexKeys(doc).map((node) => ({
+    file: fileName,
+    ...position(node, lineCounter),
+    path: pathOf(doc, node),
+    message: 'expected a plain key, found a list or mapping used as a key',
+  }));
+  // Such keys cannot be turned into data; nothing more can be checked.
+  if (keyProblems.length > 0) throw failure(keyProblems, []);
 
   const { vars, failures } = interpolate(doc, env);
   const problems: Problem[] = [];
@@ -141,6 +151,17 @@ function safeToJs(doc: Document): unknown {
 
 function firstLine(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
+}
+
+/** Keys that are lists or mappings: legal YAML, never a valid pitcrew key. */
+function complexKeys(doc: Document): Node[] {
+  const out: Node[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (pair.key !== null && typeof pair.key === 'object' && !isScalar(pair.key)) out.push(pair.key as Node);
+    },
+  });
+  return out;
 }
 
 /** The key path of a node, found by walking the document. */
