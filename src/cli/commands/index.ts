@@ -5,9 +5,10 @@
  */
 import type { Command } from 'commander';
 import type { CommandRunner } from '../program.js';
+import * as configCheck from './config-check.js';
 
 export interface CommandModule {
   register(program: Command, run: CommandRunner): void;
 }
 
-export const commands: CommandModule[] = [];
+export const commands: CommandModule[] = [configCheck];
