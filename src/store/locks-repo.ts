@@ -102,7 +102,7 @@ async function queueOf(trx: Trx, environment: string): Promise<QueuedWaiter[]> {
   }));
 }
 
-export function enqueueLock(ctx: Ctx, environment: string, waiter: LockWaiterInput, now: number, waiterLeaseMs: number): Promise<{ ticket: number }> {
+export async function enqueueLock(ctx: Ctx, environment: string, waiter: LockWaiterInput, now: number, waiterLeaseMs: number): Promise<{ ticket: number }> {
   guarded(ctx, waiter.description, 'lock.description');
   return inTx(ctx, environment, async (trx) => {
     const holder = await holderOf(trx, environment);
@@ -124,7 +124,7 @@ export function enqueueLock(ctx: Ctx, environment: string, waiter: LockWaiterInp
   });
 }
 
-export function pollLock(ctx: Ctx, environment: string, ownerToken: string, now: number, waiterLeaseMs: number): Promise<LockPoll> {
+export async function pollLock(ctx: Ctx, environment: string, ownerToken: string, now: number, waiterLeaseMs: number): Promise<LockPoll> {
   return inTx(ctx, environment, async (trx) => {
     let holder = await expireHolder(ctx, trx, environment, now);
     // The caller is alive (it is polling): renew its waiter lease before dropping the dead.
@@ -144,7 +144,7 @@ export function pollLock(ctx: Ctx, environment: string, ownerToken: string, now:
   });
 }
 
-export function renewLock(ctx: Ctx, environment: string, ownerToken: string, fencingToken: number, now: number, ttlMs: number): Promise<LockRenewal> {
+export async function renewLock(ctx: Ctx, environment: string, ownerToken: string, fencingToken: number, now: number, ttlMs: number): Promise<LockRenewal> {
   return inTx(ctx, environment, async (trx) => {
     const holder = await expireHolder(ctx, trx, environment, now);
     if (holder === null || holder.ownerToken !== ownerToken || holder.fencingToken !== fencingToken) {
@@ -156,7 +156,7 @@ export function renewLock(ctx: Ctx, environment: string, ownerToken: string, fen
   });
 }
 
-export function releaseLock(ctx: Ctx, environment: string, ownerToken: string): Promise<boolean> {
+export async function releaseLock(ctx: Ctx, environment: string, ownerToken: string): Promise<boolean> {
   return inTx(ctx, environment, async (trx) => {
     const held = await trx.deleteFrom('locks').where('environment', '=', environment).where('owner_token', '=', ownerToken).executeTakeFirst();
     const queued = await trx.deleteFrom('lock_waiters').where('environment', '=', environment).where('owner_token', '=', ownerToken).executeTakeFirst();
@@ -164,7 +164,7 @@ export function releaseLock(ctx: Ctx, environment: string, ownerToken: string): 
   });
 }
 
-export function forceReleaseLock(ctx: Ctx, environment: string, actor: string, reason: string, now: number): Promise<LockHolder | null> {
+export async function forceReleaseLock(ctx: Ctx, environment: string, actor: string, reason: string, now: number): Promise<LockHolder | null> {
   guarded(ctx, reason, 'lock.forceReason');
   return inTx(ctx, environment, async (trx) => {
     const holder = await holderOf(trx, environment);
@@ -177,7 +177,7 @@ export function forceReleaseLock(ctx: Ctx, environment: string, actor: string, r
   });
 }
 
-export function lockStatus(ctx: Ctx, environment: string, now: number): Promise<LockStatus> {
+export async function lockStatus(ctx: Ctx, environment: string, now: number): Promise<LockStatus> {
   return inTx(ctx, environment, async (trx) => {
     const holder = await holderOf(trx, environment);
     return {
