@@ -32,10 +32,9 @@ export async function appliedMigrations(db: Kysely<unknown>): Promise<string[]> 
 
 /** Applies every pending migration; returns the names applied (none when up to date). */
 export async function migrateToLatest(backend: Backend, retry: (fn: () => Promise<string[]>) => Promise<string[]> = (fn) => fn()): Promise<string[]> {
-  const db = backend.db as unknown as Kysely<unknown>;
   const all = migrations(backend.kind);
   const known = Object.keys(all).sort();
-  const run = async (): Promise<string[]> => {
+  const run = async (db: Kysely<unknown>, disableTransactions: boolean): Promise<string[]> => {
     const applied = await appliedMigrations(db);
     const unknown = applied.filter((name) => !(name in all));
     if (unknown.length > 0) {
@@ -43,7 +42,7 @@ export async function migrateToLatest(backend: Backend, retry: (fn: () => Promis
     }
     if (known.every((name) => applied.includes(name))) return [];
     const provider: MigrationProvider = { getMigrations: async (): Promise<Record<string, Migration>> => all };
-    const migrator = new Migrator({ db, provider, migrationTableName: MIGRATION_TABLE, migrationLockTableName: MIGRATION_LOCK_TABLE });
+    const migrator = new Migrator({ db, provider, disableTransactions, migrationTableName: MIGRATION_TABLE, migrationLockTableName: MIGRATION_LOCK_TABLE });
     const { error, results } = await migrator.migrateToLatest();
     if (error !== undefined) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
@@ -54,7 +53,13 @@ export async function migrateToLatest(backend: Backend, retry: (fn: () => Promis
     }
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   };
-  return retry(run);
+  // SQLite: kysely's migrator takes no lock there and begins a deferred
+  // transaction, so two processes migrating a new file would both create the
+  // tables. Run check and migrations inside one BEGIN IMMEDIATE instead (SQLite
+  // DDL is transactional). PostgreSQL: the migrator's own transaction and
+  // advisory lock serialize it.
+  if (backend.kind === 'sqlite') return retry(() => backend.writeTx((trx) => run(trx as unknown as Kysely<unknown>, true)));
+  return retry(() => run(backend.db as unknown as Kysely<unknown>, false));
 }
 
 function describe(err: unknown): string {

@@ -65,7 +65,7 @@ export async function openStore(url?: string, opts: OpenStoreOptions = {}): Prom
   if (opener === undefined) throw new UsageError(`unknown store backend "${kind}"`, { code: 'store.url', hint: `supported: ${[...backends.keys()].join(', ')}` });
   const backend = await opener(target, opts);
   try {
-    await migrateToLatest(backend, kind === 'sqlite' ? retryWhileBusy : undefined);
+    await migrateToLatest(backend, retryWhileRacing);
   } catch (err) {
     await backend.close().catch(() => undefined);
     throw err;
@@ -73,14 +73,26 @@ export async function openStore(url?: string, opts: OpenStoreOptions = {}): Prom
   return new KyselyStore(backend, opts.guard);
 }
 
-/** Two processes opening a new SQLite file at once: the loser retries once the winner has migrated. */
-async function retryWhileBusy(fn: () => Promise<string[]>): Promise<string[]> {
+/**
+ * Several processes opening a new database at once race to create the
+ * migration tables (SQLite: busy; PostgreSQL: duplicate table or type). The
+ * loser retries; migrating is idempotent, so it then finds nothing to do.
+ */
+async function retryWhileRacing(fn: () => Promise<string[]>): Promise<string[]> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
-      if (!isBusy(err) || attempt >= 50) throw err;
+      if (!lostRace(err) || attempt >= 50) throw err;
       await new Promise((r) => setTimeout(r, 10 + Math.random() * 20));
     }
   }
+}
+
+function lostRace(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (isBusy(e) || code === '42P07' || code === '23505') return true;
+  }
+  return false;
 }

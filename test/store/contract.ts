@@ -47,6 +47,23 @@ export function storeContract(name: string, makeHarness: () => Promise<StoreHarn
     });
   });
 
+  test(`${name}: several stores opening a new database at once all migrate and work`, { skip: needsShared }, async () => {
+    const h = await makeHarness();
+    const stores: Awaited<ReturnType<StoreHarness['open']>>[] = [];
+    try {
+      const opened = await Promise.allSettled([1, 2, 3, 4].map(() => h.open({ busyTimeoutMs: 200 })));
+      for (const o of opened) if (o.status === 'fulfilled') stores.push(o.value);
+      assert.deepEqual(opened.filter((o) => o.status === 'rejected'), []);
+      for (const [i, s] of stores.entries()) await s.appendAudit({ at: T0, actor: `a${i}`, action: 'open', target: 'store', detail: null });
+      assert.equal((await stores[0].listAudit()).length, 4);
+      const rows = (await h.query('select name from pitcrew_migration')) as { name: string }[];
+      assert.deepEqual(rows.map((r) => r.name), knownMigrations());
+    } finally {
+      for (const s of stores) await s.close();
+      await h.dispose();
+    }
+  });
+
   recordsContract(name, makeHarness, opts.skip);
   lockContract(name, makeHarness, opts.skip);
   concurrencyContract(name, makeHarness, needsShared);
