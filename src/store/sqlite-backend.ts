@@ -1,0 +1,98 @@
+/**
+ * Embedded SQLite backend (better-sqlite3): WAL mode so readers never wait,
+ * busy_timeout for the rare blocking waits, and every write in BEGIN IMMEDIATE
+ * so a transaction holds the database write lock from its first statement.
+ * Waiting for that lock is done asynchronously with backoff, never by blocking
+ * the event loop, so several connections in one process cannot deadlock.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { UnavailableError } from '../errors.js';
+import type { Backend } from './backend.js';
+import type { Database } from './schema.js';
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+export interface SqliteOptions {
+  busyTimeoutMs?: number;
+  /** Clock for the busy deadline. */
+  now?: () => number;
+}
+
+export function openSqlite(file: string, opts: SqliteOptions = {}): Backend {
+  const busyTimeoutMs = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const now = opts.now ?? Date.now;
+  const memory = file === ':memory:';
+  if (!memory) mkdirSync(dirname(file), { recursive: true });
+  let raw: BetterSqlite3.Database;
+  try {
+    raw = new BetterSqlite3(file, { timeout: busyTimeoutMs });
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('foreign_keys = ON');
+    raw.pragma('synchronous = NORMAL');
+  } catch (err) {
+    throw new UnavailableError(`cannot open the SQLite database ${file}: ${(err as Error).message}`, {
+      code: 'store.unavailable',
+      hint: 'check that the directory is writable and the file is a pitcrew database, or pass another --store',
+      cause: err,
+    });
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+
+  /** Takes the write lock without blocking: busy_timeout is 0 while trying, restored once held. */
+  async function beginImmediate(): Promise<void> {
+    const deadline = now() + busyTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      raw.pragma('busy_timeout = 0');
+      try {
+        raw.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (err) {
+        if (!isBusy(err) || now() >= deadline) {
+          throw isBusy(err) ? busyError(file, busyTimeoutMs, err) : err;
+        }
+      } finally {
+        raw.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50, 1 + attempt) + Math.random() * 5));
+    }
+  }
+
+  return {
+    kind: 'sqlite',
+    where: memory ? 'sqlite::memory:' : file,
+    db,
+    // kysely's SQLite driver has one connection behind a mutex; holding it makes the raw BEGIN/COMMIT safe.
+    writeTx: (fn) =>
+      db.connection().execute(async (conn) => {
+        await beginImmediate();
+        try {
+          const result = await fn(conn);
+          raw.exec('COMMIT');
+          return result;
+        } catch (err) {
+          if (raw.inTransaction) raw.exec('ROLLBACK');
+          throw err;
+        }
+      }),
+    lockKey: async () => {
+      // The whole database is already write-locked by BEGIN IMMEDIATE.
+    },
+    close: () => db.destroy(),
+  };
+}
+
+export function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+function busyError(file: string, ms: number, cause: unknown): UnavailableError {
+  return new UnavailableError(`the SQLite database ${file} stayed locked by another process for ${ms} ms`, {
+    code: 'store.busy',
+    hint: 'another pitcrew process is writing; retry, or raise the store busy timeout',
+    cause,
+  });
+}
