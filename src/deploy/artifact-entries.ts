@@ -18,6 +18,8 @@ const TYPE_NAMES: Record<string, string> = {
   FIFO: 'a FIFO',
 };
 const MAX_LINK_HOPS = 40;
+/** Names pitcrew writes inside a release folder; an archive must not bring its own. */
+const RESERVED = new Set(['.pitcrew-release.json', '.pitcrew-mark']);
 
 function parts(path: string): string[] {
   return path.split('/').filter((c) => c !== '' && c !== '.');
@@ -32,6 +34,8 @@ export function entryProblem(entry: EntryHeader): string | undefined {
   }
   if (entry.path.startsWith('/') || /^[A-Za-z]:/.test(entry.path)) return `entry ${name} has an absolute path`;
   if (entry.path.split('/').includes('..')) return `entry ${name} has a ".." component`;
+  const top = parts(entry.path);
+  if (top.length === 1 && RESERVED.has(top[0])) return `entry ${name} uses a name pitcrew keeps for itself`;
   if (entry.type === 'SymbolicLink' || entry.type === 'Link') {
     const kind = entry.type === 'Link' ? 'hardlink' : 'symlink';
     const target = entry.linkpath ?? '';
@@ -44,26 +48,29 @@ export function entryProblem(entry: EntryHeader): string | undefined {
   return undefined;
 }
 
-/** Resolves `target` from folder `base` through the archive's symlinks; undefined when it leaves the root. */
-function resolveInside(base: string[], target: string, links: Map<string, string>, hops: number): string[] | undefined {
-  if (target.startsWith('/') || hops > MAX_LINK_HOPS) return undefined;
+type Resolved = { at: string[] } | { problem: 'leaves the release' | 'loops' };
+
+/** Resolves `target` from folder `base` through the archive's symlinks, as the kernel would once unpacked. */
+function resolveInside(base: string[], target: string, links: Map<string, string>, hops: number): Resolved {
+  if (target.startsWith('/')) return { problem: 'leaves the release' };
+  if (hops > MAX_LINK_HOPS) return { problem: 'loops' };
   const at = [...base];
   for (const c of target.split('/')) {
     if (c === '' || c === '.') continue;
     if (c === '..') {
-      if (at.length === 0) return undefined;
+      if (at.length === 0) return { problem: 'leaves the release' };
       at.pop();
       continue;
     }
     at.push(c);
     const link = links.get(at.join('/'));
     if (link !== undefined) {
-      const resolved = resolveInside(at.slice(0, -1), link, links, hops + 1);
-      if (resolved === undefined) return undefined;
-      at.splice(0, at.length, ...resolved);
+      const next = resolveInside(at.slice(0, -1), link, links, hops + 1);
+      if (!('at' in next)) return next;
+      at.splice(0, at.length, ...next.at);
     }
   }
-  return at;
+  return { at };
 }
 
 /** Collects entries and judges the links among them once the whole archive is known. */
@@ -104,8 +111,12 @@ export class EntryRules {
           if (this.symlinks.has(prefix)) return `hardlink ${JSON.stringify(e.path)} -> ${JSON.stringify(e.linkpath)} passes through symlink ${JSON.stringify(prefix)}`;
         }
       }
-      if (e.type === 'SymbolicLink' && resolveInside(p.slice(0, -1), e.linkpath ?? '', this.symlinks, 0) === undefined) {
-        return `symlink ${JSON.stringify(e.path)} -> ${JSON.stringify(e.linkpath)} leads outside the release`;
+      if (e.type === 'SymbolicLink') {
+        const resolved = resolveInside(p.slice(0, -1), e.linkpath ?? '', this.symlinks, 0);
+        if ('problem' in resolved) {
+          const how = resolved.problem === 'loops' ? 'loops through other symlinks' : 'leads outside the release';
+          return `symlink ${JSON.stringify(e.path)} -> ${JSON.stringify(e.linkpath)} ${how}`;
+        }
       }
     }
     return undefined;

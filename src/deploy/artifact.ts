@@ -83,7 +83,8 @@ async function listArchive(file: string, size: number): Promise<number> {
       }
     });
   } catch (err) {
-    if (err instanceof Stop) throw new ArtifactError(file, failure ?? 'unreadable');
+    // Stopping early surfaces as an abort from pipeline; the reason is in `failure`.
+    if (failure !== undefined || err instanceof Stop) throw new ArtifactError(file, failure ?? 'unreadable');
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'Z_BUF_ERROR') throw new ArtifactError(file, `gzip data truncated at byte ${size} (the file ends before the compressed stream does)`);
     if (code === 'Z_DATA_ERROR') {
