@@ -1,7 +1,9 @@
 /**
  * Names of everything pitcrew keeps under an environment's `path` on a target.
  * One place, so the transports, the engine and the docs agree. Paths here are
- * relative to the target root; this module must never touch a filesystem.
+ * relative to the target root; the scripts in transports/target-script.ts
+ * spell the same names (a test holds them together). This module must never
+ * touch a filesystem.
  */
 
 export const RELEASES_DIR = 'releases';
