@@ -1,0 +1,144 @@
+/**
+ * A TargetSession built from the scripts in target-script.ts and one port that
+ * runs a script on the target. The local transport plugs in `sh`; the ssh
+ * transport plugs in its connection. This file turns script output into
+ * results and typed errors and holds the pruning policy; it must never reach
+ * a target other than through the port.
+ */
+import { randomBytes } from 'node:crypto';
+import { UsageError } from '../../errors.js';
+import { FenceError, ReleaseConflictError, TargetError } from '../errors.js';
+import { isReleaseId, isSha256 } from '../release-id.js';
+import { targetScripts, type TargetScript } from './target-script.js';
+import type {
+  ReleaseInfo, ReleaseMark, RunOptions, RunResult, StageResult, SwitchResult, TargetSession, TargetState,
+} from './transport.js';
+
+export interface ScriptOutcome {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one target script to completion. */
+export type ScriptRunner = (script: TargetScript) => Promise<ScriptOutcome>;
+/** Runs a user command on the target (install, restart, checks). */
+export type CommandRunner = (command: string, options: RunOptions) => Promise<RunResult>;
+
+export interface ScriptedSessionPorts {
+  runScript: ScriptRunner;
+  runCommand: CommandRunner;
+  close?: () => Promise<void>;
+  /** Random suffix for temp names; injectable for tests. */
+  suffix?: () => string;
+}
+
+function requireReleaseId(target: string, id: string): void {
+  if (!isReleaseId(id)) throw new UsageError(`target ${target}: ${JSON.stringify(id)} is not a release id (<version>-<12 hex>)`);
+}
+
+export function parseInspect(stdout: string): TargetState {
+  const state: TargetState = { releases: [], details: [], fence: 0, leftovers: [] };
+  for (const line of stdout.split('\n')) {
+    const [word, ...rest] = line.split(' ');
+    if (word === 'current' && isReleaseId(rest[0] ?? '')) state.current = rest[0];
+    else if (word === 'fence' && /^\d+$/.test(rest[0] ?? '')) state.fence = Number(rest[0]);
+    else if (word === 'free' && /^\d+$/.test(rest[0] ?? '')) state.freeBytes = Number(rest[0]);
+    else if (word === 'leftover' && rest[0]) state.leftovers.push(rest[0]);
+    else if (word === 'pending' && rest[0]) {
+      state.leftovers.push(rest[0]);
+      const target = (rest[1] ?? '').replace(/^releases\//, '');
+      if (isReleaseId(target)) state.pendingSwitch = target;
+    } else if (word === 'release' && rest.length === 4 && isReleaseId(rest[0])) {
+      const [id, sha, seq, mark] = rest;
+      const info: ReleaseInfo = { id, seq: Number(seq) || 0 };
+      if (isSha256(sha)) info.sha256 = sha;
+      if (mark === 'good' || mark === 'bad') info.mark = mark;
+      state.details.push(info);
+    }
+  }
+  state.details.sort((a, b) => a.seq - b.seq || a.id.localeCompare(b.id));
+  state.releases = state.details.map((d) => d.id);
+  return state;
+}
+
+/** Releases to remove: all but the newest `keep`, never current, never protected. */
+export function releasesToPrune(state: TargetState, keep: number, protect: string[]): string[] {
+  const spared = new Set(protect);
+  if (state.current !== undefined) spared.add(state.current);
+  const newestFirst = [...state.releases].reverse();
+  return newestFirst.slice(keep).filter((id) => !spared.has(id)).reverse();
+}
+
+export class ScriptedSession implements TargetSession {
+  private readonly suffix: () => string;
+
+  constructor(readonly target: string, private readonly root: string, private readonly ports: ScriptedSessionPorts) {
+    this.suffix = ports.suffix ?? (() => randomBytes(6).toString('hex'));
+  }
+
+  private async exec(script: TargetScript, context: { token?: number } = {}): Promise<string> {
+    const out = await this.ports.runScript(script);
+    if (out.exitCode === 0) return out.stdout;
+    const line = out.stderr.split('\n').reverse().find((l) => l.startsWith('pitcrew-error '));
+    if (line === undefined) {
+      const tail = out.stderr.trim().slice(-500) || '(no output)';
+      throw new TargetError(this.target, `a target script failed with exit code ${out.exitCode}: ${tail}`);
+    }
+    const [, code, ...words] = line.split(' ');
+    const message = words.join(' ');
+    if (code === 'fence') throw new FenceError(this.target, context.token ?? -1, Number(message));
+    if (code === 'conflict') throw new ReleaseConflictError(this.target, message);
+    if (code === 'usage') throw new UsageError(`target ${this.target}: ${message}`);
+    throw new TargetError(this.target, message, { code: `target.${code}` });
+  }
+
+  async inspect(): Promise<TargetState> {
+    return parseInspect(await this.exec(targetScripts.inspect(this.root)));
+  }
+
+  async stage(releaseId: string, artifactPath: string, sha256: string): Promise<StageResult> {
+    requireReleaseId(this.target, releaseId);
+    const digest = sha256.toLowerCase();
+    if (!isSha256(digest)) throw new UsageError(`target ${this.target}: ${JSON.stringify(sha256)} is not a sha256 digest`);
+    if (!releaseId.endsWith(`-${digest.slice(0, 12)}`)) {
+      throw new UsageError(`target ${this.target}: release id ${releaseId} does not end with the digest prefix ${digest.slice(0, 12)}`);
+    }
+    const out = await this.exec(targetScripts.stage(this.root, releaseId, artifactPath, digest, this.suffix()));
+    return { releaseId, created: out.includes(`staged ${releaseId}`) };
+  }
+
+  async switchTo(releaseId: string, fencingToken: number): Promise<SwitchResult> {
+    requireReleaseId(this.target, releaseId);
+    if (!Number.isSafeInteger(fencingToken) || fencingToken < 0) {
+      throw new UsageError(`target ${this.target}: fencing token ${fencingToken} is not a non-negative integer`);
+    }
+    const out = await this.exec(targetScripts.switchTo(this.root, releaseId, fencingToken, this.suffix()), { token: fencingToken });
+    const previous = /^previous (\S*)$/m.exec(out)?.[1];
+    return { previous: previous && isReleaseId(previous) ? previous : undefined, current: releaseId };
+  }
+
+  async run(command: string, options: RunOptions): Promise<RunResult> {
+    if (options.cwd === 'release') {
+      if (options.release === undefined) throw new UsageError(`target ${this.target}: run in a release needs the release id`);
+      requireReleaseId(this.target, options.release);
+    }
+    return this.ports.runCommand(command, options);
+  }
+
+  async prune(keep: number, protect: string[]): Promise<string[]> {
+    if (!Number.isSafeInteger(keep) || keep < 0) throw new UsageError(`target ${this.target}: keep ${keep} is not a non-negative integer`);
+    const doomed = releasesToPrune(await this.inspect(), keep, protect);
+    const out = await this.exec(targetScripts.remove(this.root, doomed));
+    return [...out.matchAll(/^removed (\S+)$/gm)].map((m) => m[1]);
+  }
+
+  async markRelease(releaseId: string, mark: ReleaseMark): Promise<void> {
+    requireReleaseId(this.target, releaseId);
+    await this.exec(targetScripts.mark(this.root, releaseId, mark));
+  }
+
+  async close(): Promise<void> {
+    await this.ports.close?.();
+  }
+}

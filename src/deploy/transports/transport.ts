@@ -1,0 +1,88 @@
+/**
+ * The narrow set of operations the deploy engine needs on one target, and the
+ * transport that opens them. Transports (local, ssh) differ only in how they
+ * reach a target; what happens on it is the same shell script
+ * (target-script.ts). Nothing here decides policy: which targets, in which
+ * order, when to roll back is the engine's business.
+ */
+
+/** A target as configured: its name plus the fields its transport needs (`folder` for local). */
+export interface TargetRef {
+  name: string;
+  [field: string]: unknown;
+}
+
+export type ReleaseMark = 'good' | 'bad';
+
+export interface ReleaseInfo {
+  id: string;
+  /** Digest recorded when the release was staged; undefined for a folder pitcrew did not finish. */
+  sha256?: string;
+  /** Staging order on this target (grows by one per staged release). */
+  seq: number;
+  mark?: ReleaseMark;
+}
+
+export interface TargetState {
+  /** Release `current` points at, or undefined when there is none yet. */
+  current?: string;
+  /** Release ids, oldest staged first. */
+  releases: string[];
+  details: ReleaseInfo[];
+  /** Highest fencing token that has switched this target (0 when none). */
+  fence: number;
+  freeBytes?: number;
+  /** Release a crashed switch was about to point `current` at (a leftover `current.tmp-*`). */
+  pendingSwitch?: string;
+  /** Work-in-progress names left by a crash (`releases/<id>.tmp-*`, `current.tmp-*`); ignored, removed by prune. */
+  leftovers: string[];
+}
+
+export interface RunOptions {
+  /** `current` runs in `<path>/current`; `release` in `<path>/releases/<release>`. */
+  cwd: 'current' | 'release';
+  /** Required when cwd is `release`. */
+  release?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+}
+
+export interface RunResult {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  /** Last bytes of each stream (at most `OUTPUT_TAIL_BYTES`). */
+  stdoutTail: string;
+  stderrTail: string;
+}
+
+export interface StageResult {
+  releaseId: string;
+  /** False when the release was already there with the same digest. */
+  created: boolean;
+}
+
+export interface SwitchResult {
+  /** Release `current` pointed at before, or undefined. */
+  previous?: string;
+  current: string;
+}
+
+export interface TargetSession {
+  readonly target: string;
+  inspect(): Promise<TargetState>;
+  stage(releaseId: string, artifactPath: string, sha256: string): Promise<StageResult>;
+  switchTo(releaseId: string, fencingToken: number): Promise<SwitchResult>;
+  run(command: string, options: RunOptions): Promise<RunResult>;
+  prune(keep: number, protect: string[]): Promise<string[]>;
+  markRelease(releaseId: string, mark: ReleaseMark): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Transport {
+  readonly kind: string;
+  open(target: TargetRef): Promise<TargetSession>;
+}
+
+export const OUTPUT_TAIL_BYTES = 16 * 1024;
