@@ -5,9 +5,14 @@
  */
 import type { Command } from 'commander';
 import type { CommandRunner } from '../program.js';
+import * as exec from './exec.js';
+import * as mask from './mask.js';
 
 export interface CommandModule {
   register(program: Command, run: CommandRunner): void;
 }
 
-export const commands: CommandModule[] = [];
+export const commands: CommandModule[] = [
+  mask,
+  exec,
+];
