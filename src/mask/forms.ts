@@ -62,7 +62,7 @@ export function base64Forms(value: string): string[] {
     const withNewline = Buffer.concat([padded, Buffer.from('\n')]).toString('base64');
     out.push(encoded.slice(lead, stable), encoded.slice(lead), withNewline.slice(lead));
     if (offset === 0 && encoded.length > 76) {
-      out.push(wrap(encoded.slice(0, stable), 76), wrap(encoded, 76));
+      out.push(wrap(encoded.slice(0, stable), 76), wrap(encoded, 76), wrap(withNewline, 76));
     }
   }
   return out;

@@ -4,7 +4,9 @@
  * returns only text that cannot be the start of a secret; everything that
  * might be is held back until a later chunk settles it. Holding is bounded by
  * the longest registered form (or a scanner's bounded span), so a newline
- * releases everything unless a multi-line secret may have begun. It must
+ * releases everything unless a multi-line secret may have begun. ANSI CSI
+ * sequences (colours) are invisible to matching, so a secret with colour codes
+ * around parts of it is still found, and its span covers them. It must
  * never return a byte of a registered form or of a recognised token.
  */
 import { StringDecoder } from 'node:string_decoder';
@@ -26,6 +28,10 @@ export class MaskStream {
   /** Text not yet returned; buf[0] is at absolute position bufStart. */
   private buf = '';
   private bufStart = 0;
+  /** Absolute position of the next code unit to feed (an unfinished escape sequence waits here). */
+  private fed = 0;
+  /** Escape sequences skipped in held text, as [start, end] pairs, oldest first. */
+  private skipped: number[] = [];
   /** End of the last span already replaced by MASK; a span touching it extends it. */
   private starredEnd = -2;
   /** Spans found but not yet replaced, as sorted, disjoint [start, end] pairs. */
@@ -47,21 +53,16 @@ export class MaskStream {
     const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
     if (text.length === 0) return '';
     this.refresh();
-    const from = this.buf.length;
     this.buf += text;
-    this.feed(from, true);
+    this.feed(this.fed - this.bufStart, true, false);
     return this.emit(false);
   }
 
   /** Ends the stream: returns everything still held, masked. The stream can be written again afterwards. */
   end(): string {
-    const rest = this.decoder.end();
-    if (rest.length > 0) {
-      this.refresh();
-      const from = this.buf.length;
-      this.buf += rest;
-      this.feed(from, true);
-    }
+    this.refresh();
+    this.buf += this.decoder.end();
+    this.feed(this.fed - this.bufStart, true, true);
     this.token.finish(this.rec);
     this.key.finish();
     this.url.finish();
@@ -69,6 +70,7 @@ export class MaskStream {
     const out = this.emit(true);
     this.state = 0;
     this.starredEnd = -2;
+    this.skipped = [];
     return out;
   }
 
@@ -78,28 +80,63 @@ export class MaskStream {
     this.ac = this.source.automaton();
     this.version = this.source.version;
     this.state = 0;
-    this.feed(Math.max(0, this.starredEnd + 1 - this.bufStart), false);
+    const fed = this.fed;
+    this.feed(Math.max(0, this.starredEnd + 1 - this.bufStart), false, false, fed - this.bufStart);
+    this.fed = fed;
   }
 
-  private feed(from: number, withScanners: boolean): void {
+  /**
+   * Runs the automaton (and, when `withScanners`, the scanners) over buf from
+   * index `from` to `to`. Stops before an escape sequence that has not ended
+   * yet unless `final`.
+   */
+  private feed(from: number, withScanners: boolean, final: boolean, to = this.buf.length): void {
     const { cls, dense, denseCount, classes, hit } = this.ac;
     const ac = this.ac;
     const buf = this.buf;
     const base = this.bufStart;
-    const n = buf.length;
     let s = this.state;
-    for (let i = from; i < n; i++) {
+    let i = from;
+    for (; i < to; i++) {
       const code = buf.charCodeAt(i);
-      if (this.scanning && withScanners) this.feedScanners(code, base + i);
       const c = cls[code];
       if (c === 0) {
+        if (code === ESC) {
+          const end = escapeEnd(buf, i, to);
+          if (end === -1 && !final) break;
+          if (end > i) {
+            this.skip(base + i, base + end);
+            i = end;
+            continue;
+          }
+        }
+        if (this.scanning && withScanners) this.feedScanners(code, base + i);
         s = 0;
         continue;
       }
+      if (this.scanning && withScanners) this.feedScanners(code, base + i);
       s = s < denseCount ? dense[s * classes + c] : ac.step(s, c);
       if (hit[s] !== 0) this.onHit(s, base + i, withScanners);
     }
     this.state = s;
+    this.fed = base + i;
+  }
+
+  private skip(start: number, end: number): void {
+    const k = this.skipped;
+    if (k.length === 0 || k[k.length - 2] < start) k.push(start, end);
+  }
+
+  /** Absolute position where the last `len` fed (not skipped) code units ending at `end` begin. */
+  private startOf(end: number, len: number): number {
+    let start = end - len + 1;
+    const k = this.skipped;
+    for (let j = k.length - 2; j >= 0; j -= 2) {
+      if (k[j + 1] > end) continue;
+      if (k[j + 1] < start) break;
+      start -= k[j + 1] - k[j] + 1;
+    }
+    return start;
   }
 
   private feedScanners(code: number, pos: number): void {
@@ -111,12 +148,12 @@ export class MaskStream {
 
   private onHit(s: number, pos: number, withScanners: boolean): void {
     const len = this.ac.out[s];
-    if (len !== 0) this.record(pos - len + 1, pos);
+    if (len !== 0) this.record(this.startOf(pos, len), pos);
     const t = this.ac.trig[s];
     if (t === 0 || !withScanners) return;
-    if (t & Trigger.githubToken) this.token.begin(pos - 3, pos);
-    if (t & Trigger.githubPat) this.token.begin(pos - 10, pos);
-    if (t & Trigger.privateKey) this.key.begin(pos - 10);
+    if (t & Trigger.githubToken) this.token.begin(this.startOf(pos, 4), pos);
+    if (t & Trigger.githubPat) this.token.begin(this.startOf(pos, 11), pos);
+    if (t & Trigger.privateKey) this.key.begin(this.startOf(pos, 11));
     if (t & Trigger.url) this.url.begin(pos);
     this.scanning = true;
   }
@@ -148,7 +185,8 @@ export class MaskStream {
 
   private emit(final: boolean): string {
     const end = this.bufStart + this.buf.length;
-    let boundary = final ? end : end - this.ac.depth[this.state];
+    const depth = this.ac.depth[this.state];
+    let boundary = final ? end : depth === 0 ? this.fed : this.startOf(this.fed - 1, depth);
     if (!final) boundary = Math.min(boundary, this.token.hold(), this.key.hold(), this.url.hold());
     let p = Math.max(this.bufStart, this.starredEnd + 1);
     let out = '';
@@ -173,6 +211,26 @@ export class MaskStream {
     if (p > end) p = end;
     this.buf = this.buf.slice(p - this.bufStart);
     this.bufStart = p;
+    const k = this.skipped;
+    while (k.length > 0 && k[1] < p) k.splice(0, 2);
     return out;
   }
+}
+
+const ESC = 0x1b;
+
+/**
+ * Index of the last code unit of the ANSI CSI sequence (ESC [ params final)
+ * starting at `i`; -1 when it has not ended before `to`; `i` when this ESC
+ * does not start a CSI sequence.
+ */
+function escapeEnd(buf: string, i: number, to: number): number {
+  if (i + 1 >= to) return -1;
+  if (buf.charCodeAt(i + 1) !== 0x5b) return i;
+  for (let j = i + 2; j < to && j < i + 64; j++) {
+    const c = buf.charCodeAt(j);
+    if (c >= 0x40 && c <= 0x7e) return j;
+    if (c < 0x20 || c > 0x3f) return i;
+  }
+  return to - i >= 64 ? i : -1;
 }
