@@ -9,6 +9,8 @@
 
 /** Entries of the dense goto table (Int32), about 16 MiB at most. */
 const DENSE_BUDGET = 1 << 22;
+const ESC = 0x1b;
+const STOP = -0x80000000;
 
 export interface PatternSpec {
   text: string;
@@ -24,6 +26,12 @@ export class Automaton {
   readonly classes: number;
   readonly denseCount: number;
   readonly dense: Int32Array;
+  /**
+   * The dense table as the hot loop reads it: the next state's row offset
+   * (state * classes) when that state is dense and ends no pattern, else a
+   * negative number (and always for ESC), which sends the loop to the slow path.
+   */
+  readonly fast: Int32Array;
   readonly childStart: Int32Array;
   readonly childCount: Int32Array;
   readonly nodeCls: Uint16Array;
@@ -50,10 +58,13 @@ export class Automaton {
 
     const cls = new Uint16Array(65536);
     for (const t of texts) for (let i = 0; i < t.length; i++) cls[t.charCodeAt(i)] = 1;
+    // ESC always has a class of its own, so the fast table can stop on it.
+    cls[ESC] = 1;
     let classes = 1;
     for (let c = 0; c < 65536; c++) if (cls[c] !== 0) cls[c] = classes++;
     this.cls = cls;
     this.classes = classes;
+    const escClass = cls[ESC];
 
     // Trie in insertion (DFS) order; sorted input keeps every child list sorted.
     const code: number[] = [0];
@@ -147,6 +158,18 @@ export class Automaton {
         for (let ch = childStart[s]; ch < end; ch++) dense[row + code[order[ch]]] = ch;
       }
     }
+    const fast = new Int32Array(dense.length);
+    for (let k = 0; k < dense.length; k++) {
+      const t = dense[k];
+      fast[k] = t < denseCount && hit[t] === 0 ? t * classes : -(t + 1);
+    }
+    for (let row = 0; row < fast.length; row += classes) fast[row + escClass] = STOP;
+    this.fast = fast;
+  }
+
+  /** The state whose dense row starts at `row`. */
+  stateOfRow(row: number): number {
+    return row / this.classes;
   }
 
   /** The state after reading a code unit of class `c` in state `s`. */

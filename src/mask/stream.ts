@@ -91,32 +91,39 @@ export class MaskStream {
    * yet unless `final`.
    */
   private feed(from: number, withScanners: boolean, final: boolean, to = this.buf.length): void {
-    const { cls, dense, denseCount, classes, hit } = this.ac;
     const ac = this.ac;
+    const { cls, fast, classes, denseCount, hit } = ac;
     const buf = this.buf;
     const base = this.bufStart;
     let s = this.state;
     let i = from;
-    for (; i < to; i++) {
-      const code = buf.charCodeAt(i);
-      const c = cls[code];
-      if (c === 0) {
-        if (code === ESC) {
-          const end = escapeEnd(buf, i, to);
-          if (end === -1 && !final) break;
-          if (end > i) {
-            this.skip(base + i, base + end);
-            i = end;
-            continue;
-          }
+    while (i < to) {
+      if (s < denseCount && !(this.scanning && withScanners)) {
+        // Hot loop: dense states that end no pattern, no scanner running.
+        let row = s * classes;
+        for (; i < to; i++) {
+          const v = fast[row + cls[buf.charCodeAt(i)]];
+          if (v < 0) break;
+          row = v;
         }
-        if (this.scanning && withScanners) this.feedScanners(code, base + i);
-        s = 0;
-        continue;
+        s = ac.stateOfRow(row);
+        if (i >= to) break;
+      }
+      const code = buf.charCodeAt(i);
+      if (code === ESC) {
+        const end = escapeEnd(buf, i, to);
+        if (end === -1 && !final) break;
+        if (end > i) {
+          this.skip(base + i, base + end);
+          i = end + 1;
+          continue;
+        }
       }
       if (this.scanning && withScanners) this.feedScanners(code, base + i);
-      s = s < denseCount ? dense[s * classes + c] : ac.step(s, c);
+      const c = cls[code];
+      s = c === 0 ? 0 : ac.step(s, c);
       if (hit[s] !== 0) this.onHit(s, base + i, withScanners);
+      i++;
     }
     this.state = s;
     this.fed = base + i;
