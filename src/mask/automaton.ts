@@ -7,8 +7,8 @@
  * links. It only finds; it must never print, log or keep anything else.
  */
 
-/** Entries of the dense goto table (Int32), about 16 MiB at most. */
-const DENSE_BUDGET = 1 << 22;
+/** Entries of the dense goto table (Int32), 32 MiB at most. */
+const DENSE_BUDGET = 1 << 23;
 const ESC = 0x1b;
 const STOP = -0x80000000;
 
@@ -25,7 +25,6 @@ export class Automaton {
   readonly cls: Uint16Array;
   readonly classes: number;
   readonly denseCount: number;
-  readonly dense: Int32Array;
   /**
    * The dense table as the hot loop reads it: the next state's row offset
    * (state * classes) when that state is dense and ends no pattern, else a
@@ -128,13 +127,14 @@ export class Automaton {
     const trig = new Uint8Array(n);
     const hit = new Uint8Array(n);
     const denseCount = Math.min(n, Math.max(1, Math.floor(DENSE_BUDGET / classes)));
+    // Built with plain next states, then encoded in place into `fast`.
     const dense = new Int32Array(denseCount * classes);
     this.childStart = childStart;
     this.childCount = childCount;
     this.nodeCls = nodeCls;
     this.fail = fail;
     this.denseCount = denseCount;
-    this.dense = dense;
+    this.fast = dense;
     this.depth = depth;
     this.out = out;
     this.trig = trig;
@@ -146,7 +146,7 @@ export class Automaton {
       if (s !== 0) {
         const p = parentOf[s];
         depth[s] = depth[p] + 1;
-        fail[s] = p === 0 ? 0 : this.step(fail[p], nodeCls[s]);
+        fail[s] = p === 0 ? 0 : this.plainStep(dense, fail[p], nodeCls[s]);
       }
       out[s] = Math.max(termLen[old], out[fail[s]]);
       trig[s] = termTrig[old] | trig[fail[s]];
@@ -158,13 +158,35 @@ export class Automaton {
         for (let ch = childStart[s]; ch < end; ch++) dense[row + code[order[ch]]] = ch;
       }
     }
-    const fast = new Int32Array(dense.length);
     for (let k = 0; k < dense.length; k++) {
       const t = dense[k];
-      fast[k] = t < denseCount && hit[t] === 0 ? t * classes : -(t + 1);
+      dense[k] = t < denseCount && hit[t] === 0 ? t * classes : -(t + 1);
     }
-    for (let row = 0; row < fast.length; row += classes) fast[row + escClass] = STOP;
-    this.fast = fast;
+    for (let row = 0; row < dense.length; row += classes) dense[row + escClass] = STOP;
+  }
+
+  /** step() while the dense table still holds plain next states (during construction). */
+  private plainStep(dense: Int32Array, s: number, c: number): number {
+    for (;;) {
+      if (s < this.denseCount) return dense[s * this.classes + c];
+      const child = this.child(s, c);
+      if (child !== -1) return child;
+      s = this.fail[s];
+    }
+  }
+
+  private child(s: number, c: number): number {
+    const { childStart, childCount, nodeCls } = this;
+    let lo = childStart[s];
+    let hi = lo + childCount[s] - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const x = nodeCls[mid];
+      if (x === c) return mid;
+      if (x < c) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 
   /** The state whose dense row starts at `row`. */
@@ -174,18 +196,16 @@ export class Automaton {
 
   /** The state after reading a code unit of class `c` in state `s`. */
   step(s: number, c: number): number {
-    const { denseCount, dense, classes, childStart, childCount, nodeCls, fail } = this;
+    const { denseCount, fast, classes, fail } = this;
     for (;;) {
-      if (s < denseCount) return dense[s * classes + c];
-      let lo = childStart[s];
-      let hi = lo + childCount[s] - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >>> 1;
-        const x = nodeCls[mid];
-        if (x === c) return mid;
-        if (x < c) lo = mid + 1;
-        else hi = mid - 1;
+      if (s < denseCount) {
+        const v = fast[s * classes + c];
+        if (v >= 0) return v / classes;
+        if (v !== STOP) return -v - 1;
       }
+      const child = this.child(s, c);
+      if (child !== -1) return child;
+      if (s === 0) return 0;
       s = fail[s];
     }
   }
