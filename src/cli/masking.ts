@@ -5,7 +5,7 @@
  * under GitHub Actions every form is announced with `::add-mask::`. Nothing
  * may write to the raw sinks after this except the add-mask announcer.
  */
-import { announceMasks, isGithubActions } from '../github/actions/add-mask.js';
+import { announceMasks, shouldAnnounceMasks } from '../github/actions/add-mask.js';
 import { SecretMasker } from '../mask/masker.js';
 import { lineTracking, maskedSink } from '../mask/sink.js';
 import { registerEnvSecrets, tokenFromArgv, WELL_KNOWN_SECRET_ENV } from '../mask/sources.js';
@@ -20,7 +20,7 @@ export interface MaskedIo {
 
 export function setupMasking(argv: readonly string[], env: Env, raw: Io, masker = new SecretMasker()): MaskedIo {
   const rawErr = lineTracking(raw.stderr);
-  if (isGithubActions(env)) announceMasks(masker, rawErr);
+  if (shouldAnnounceMasks(env)) announceMasks(masker, rawErr);
   const stdout = maskedSink(raw.stdout, masker);
   const stderr = maskedSink(rawErr, masker);
   masker.onWarning((m) => stderr.write(`pitcrew: warning: ${m}\n`));

@@ -69,8 +69,11 @@ test('under GITHUB_ACTIONS=true, add-mask lines come on stderr before anything e
   assert.ok(lines.includes(`::add-mask::${Buffer.from(S).toString('base64')}`));
 });
 
-test('outside GitHub Actions no add-mask line is printed', async () => {
-  const io = memoryIo({ stdin: Readable.from(['x\n']) });
-  await main(['mask'], { PITCREW_TOKEN: 'token-from-env' }, io);
-  assert.ok(!io.err().includes('::add-mask::'));
+test('outside GitHub Actions, or with PITCREW_ADD_MASK=false, no add-mask line is printed', async () => {
+  for (const env of [{ PITCREW_TOKEN: 'token-from-env' }, { PITCREW_TOKEN: 'token-from-env', GITHUB_ACTIONS: 'true', PITCREW_ADD_MASK: 'false' }]) {
+    const io = memoryIo({ stdin: Readable.from(['x token-from-env\n']) });
+    await main(['mask'], env, io);
+    assert.equal(io.err(), '');
+    assert.equal(io.out(), 'x ***\n');
+  }
 });

@@ -18,12 +18,22 @@ for (const c of CASES) {
     assert.equal(maskerFor(c.secrets).mask(c.input), c.expected);
   });
 
-  test(`masks ${c.name}, split at every position across two chunks`, () => {
+  test(`masks ${c.name}, split at every UTF-16 position across two strings`, () => {
     const m = maskerFor(c.secrets);
     for (let cut = 0; cut <= c.input.length; cut++) {
       const s = m.stream();
       const out = s.write(c.input.slice(0, cut)) + s.write(c.input.slice(cut)) + s.end();
       assert.equal(out, c.expected, `split at ${cut}`);
+    }
+  });
+
+  test(`masks ${c.name}, split at every UTF-8 byte position across two Buffers`, () => {
+    const m = maskerFor(c.secrets);
+    const bytes = Buffer.from(c.input, 'utf8');
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const s = m.stream();
+      const out = s.write(bytes.subarray(0, cut)) + s.write(bytes.subarray(cut)) + s.end();
+      assert.equal(out, c.expected, `split at byte ${cut}`);
     }
   });
 

@@ -15,6 +15,11 @@ export function isGithubActions(env: Record<string, string | undefined>): boolea
   return env.GITHUB_ACTIONS === 'true';
 }
 
+/** Announce under GitHub Actions unless PITCREW_ADD_MASK=false (e.g. when stderr is redirected to a file). */
+export function shouldAnnounceMasks(env: Record<string, string | undefined>): boolean {
+  return isGithubActions(env) && env.PITCREW_ADD_MASK !== 'false';
+}
+
 /** Prints add-mask lines for every form already registered and for every form registered later. */
 export function announceMasks(masker: SecretMasker, raw: LineTrackingSink): void {
   const announce = (forms: string[]): void => {

@@ -3,5 +3,5 @@
  * the $GITHUB_OUTPUT / $GITHUB_ENV / $GITHUB_STEP_SUMMARY files.
  */
 export { escapeData, escapeProperty, formatCommand, annotation, addMaskCommand, truncate, ANNOTATION_TITLE_MAX, ANNOTATION_MESSAGE_MAX, type AnnotationLevel, type AnnotationProperties } from './commands.js';
-export { announceMasks, isGithubActions } from './add-mask.js';
+export { announceMasks, isGithubActions, shouldAnnounceMasks } from './add-mask.js';
 export { setOutput, exportVariable, appendStepSummary, heredocEntry, nodeFiles, STEP_SUMMARY_MAX_BYTES, type FilePort, type ActionsFilesOptions } from './files.js';
