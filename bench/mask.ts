@@ -65,7 +65,7 @@ function naive(forms: string[], text: string): string {
 }
 
 const rows: string[][] = [];
-const header = ['secrets', 'forms', 'states', 'build ms', 'masker MB/s', 'ns/byte', 'naive replaceAll MB/s', 'speed-up'];
+const header = ['secrets', 'forms', 'states', 'build ms', 'masker MiB/s', 'ns/byte', 'naive replaceAll MiB/s', 'speed-up'];
 for (const count of [10, 100, 1000, 10000]) {
   const r = rng(count);
   const secrets = Array.from({ length: count }, () => randomSecret(r));
