@@ -10,6 +10,7 @@
  * never return a byte of a registered form or of a recognised token.
  */
 import { StringDecoder } from 'node:string_decoder';
+import { ESC, escapeEnd } from './ansi.js';
 import type { Automaton } from './automaton.js';
 import { GithubTokenScanner, PrivateKeyScanner, Trigger, UrlPasswordScanner, type Recorder } from './scanners.js';
 
@@ -222,22 +223,4 @@ export class MaskStream {
     while (k.length > 0 && k[1] < p) k.splice(0, 2);
     return out;
   }
-}
-
-const ESC = 0x1b;
-
-/**
- * Index of the last code unit of the ANSI CSI sequence (ESC [ params final)
- * starting at `i`; -1 when it has not ended before `to`; `i` when this ESC
- * does not start a CSI sequence.
- */
-function escapeEnd(buf: string, i: number, to: number): number {
-  if (i + 1 >= to) return -1;
-  if (buf.charCodeAt(i + 1) !== 0x5b) return i;
-  for (let j = i + 2; j < to && j < i + 64; j++) {
-    const c = buf.charCodeAt(j);
-    if (c >= 0x40 && c <= 0x7e) return j;
-    if (c < 0x20 || c > 0x3f) return i;
-  }
-  return to - i >= 64 ? i : -1;
 }

@@ -48,6 +48,7 @@ export function execMasked(ctx: CliContext, command: string, args: string[], spa
       if (done) return;
       done = true;
       for (const sig of FORWARDED) process.off(sig, forward);
+      if (!inheritStdin && child.stdin) ctx.io.stdin.unpipe(child.stdin);
       resolve(code);
     };
     const forward = (sig: NodeJS.Signals): void => {
