@@ -3,6 +3,7 @@
  * flags resolved once (flag, else environment variable, else default).
  */
 import { resolve } from 'node:path';
+import type { SecretMasker } from '../mask/masker.js';
 import type { Env, Io } from './io.js';
 
 export interface GlobalOptions {
@@ -16,9 +17,12 @@ export interface GlobalOptions {
 }
 
 export interface CliContext {
+  /** Output sinks already masked by `masker`. */
   io: Io;
   env: Env;
   globals: GlobalOptions;
+  /** The invocation's masker: register every secret a command learns (config, files) before printing. */
+  masker: SecretMasker;
 }
 
 export function resolveGlobals(

@@ -1,7 +1,8 @@
 /**
  * The CLI entry point: main(argv, env, io) parses the command line, runs one
  * command and returns its exit code. It never exits the process and maps every
- * error to a message and an exit code here, in one place.
+ * error to a message and an exit code here, in one place. Commands only ever
+ * see masked output sinks.
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode, isPitcrewError } from '../errors.js';
@@ -10,8 +11,19 @@ import { commands } from './commands/index.js';
 import { resolveGlobals, type CliContext } from './context.js';
 import type { Env, Io } from './io.js';
 import { globalOptions, type CommandRunner } from './program.js';
+import { setupMasking } from './masking.js';
 
-export async function main(argv: string[], env: Env, io: Io): Promise<number> {
+export async function main(argv: string[], env: Env, rawIo: Io): Promise<number> {
+  // From here on every byte goes out through the masker.
+  const { io, masker, flush } = setupMasking(argv, env, rawIo);
+  try {
+    return await runProgram(argv, env, io, masker);
+  } finally {
+    flush();
+  }
+}
+
+async function runProgram(argv: string[], env: Env, io: Io, masker: CliContext['masker']): Promise<number> {
   let exitCode: number = ExitCode.ok;
   let json = false;
 
@@ -32,7 +44,8 @@ export async function main(argv: string[], env: Env, io: Io): Promise<number> {
     const cmd = args[args.length - 1] as Command;
     const globals = resolveGlobals(cmd.optsWithGlobals(), env, io.cwd);
     json = globals.json;
-    const ctx: CliContext = { io, env, globals };
+    masker.register(globals.token, globals.token === env.PITCREW_TOKEN ? '$PITCREW_TOKEN' : '--token');
+    const ctx: CliContext = { io, env, globals, masker };
     exitCode = await body(ctx, cmd);
   };
   for (const c of commands) c.register(program, runner);

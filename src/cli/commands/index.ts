@@ -6,9 +6,15 @@
 import type { Command } from 'commander';
 import type { CommandRunner } from '../program.js';
 import * as configCheck from './config-check.js';
+import * as exec from './exec.js';
+import * as mask from './mask.js';
 
 export interface CommandModule {
   register(program: Command, run: CommandRunner): void;
 }
 
-export const commands: CommandModule[] = [configCheck];
+export const commands: CommandModule[] = [
+  configCheck,
+  mask,
+  exec,
+];
