@@ -107,3 +107,28 @@ test('config check of a missing file exits 2 and says how to name the file', asy
   assert.match(io.err(), /\/nonexistent\/pitcrew\.yml: configuration file not found/);
   assert.match(io.err(), /--config FILE or \$PITCREW_CONFIG/);
 });
+
+test('config check masks encoded forms of a config secret through the process masker', async () => {
+  const { mkdtemp, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = await mkdtemp(join(tmpdir(), 'pitcrew-config-'));
+  const file = join(dir, 'pitcrew.yml');
+  const encoded = Buffer.from(SECRETS.DB_PASSWORD).toString('base64');
+  // The file holds the secret only base64-encoded, which structural redaction cannot see.
+  await writeFile(file, [
+    'project: shop',
+    'secrets: [DB_PASSWORD]',
+    'environments:',
+    '  staging:',
+    '    transport: local',
+    '    targets: [{ folder: /tmp/a }]',
+    `    smokeTests: [{ kind: command, run: "echo ${encoded} | base64 -d" }]`,
+    '',
+  ].join('\n'));
+  const io = memoryIo();
+  const code = await main(['config', 'check', file], { DB_PASSWORD: SECRETS.DB_PASSWORD }, io);
+  assert.equal(code, 0, io.err());
+  assert.doesNotMatch(io.out(), new RegExp(encoded.replace(/[+/=]/g, '.')));
+  assert.match(io.out(), /echo \*\*\* \| base64 -d/);
+});

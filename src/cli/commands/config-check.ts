@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { ExitCode } from '../../errors.js';
-import { isConfigError, loadConfig, redact, secretRefs } from '../../config/index.js';
+import { isConfigError, redact, secretRefs } from '../../config/index.js';
+import { loadCliConfig } from '../load-config.js';
 import type { CliContext } from '../context.js';
 import type { CommandRunner } from '../program.js';
 
@@ -25,7 +26,7 @@ export async function configCheck(ctx: CliContext, file: string | undefined): Pr
   const path = file === undefined ? ctx.globals.configPath : resolve(ctx.io.cwd, file);
   let loaded;
   try {
-    loaded = await loadConfig(path, ctx.env);
+    loaded = await loadCliConfig(ctx, path);
   } catch (err) {
     if (!ctx.globals.json || !isConfigError(err)) throw err;
     ctx.io.stdout.write(JSON.stringify({ ok: false, path, problems: err.problems }) + '\n');
