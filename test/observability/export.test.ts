@@ -95,3 +95,17 @@ test('an explicit port equal to the scheme default is kept', async () => {
   assert.deepEqual(scrape.scrape_configs[1].static_configs[0].targets, ['pitcrew.lan:443']);
   assert.equal(scrape.scrape_configs[1].scheme, 'https');
 });
+
+test('the promtool tests hold a firing and a quiet evaluation for every alert', async () => {
+  const dir = await exportSample();
+  const rules = parse(await readFile(join(dir, 'prometheus/rules.yml'), 'utf8')) as RulesFile;
+  const tests = parse(await readFile(join(dir, 'prometheus/rules.test.yml'), 'utf8')) as {
+    tests: Array<{ alert_rule_test: Array<{ alertname: string; exp_alerts: unknown[] }> }>;
+  };
+  const evals = tests.tests.flatMap((t) => t.alert_rule_test);
+  for (const a of rules.groups.flatMap((g) => g.rules).filter((r) => r.alert)) {
+    const mine = evals.filter((e) => e.alertname === a.alert);
+    assert.ok(mine.some((e) => e.exp_alerts.length > 0), `${a.alert} never fires in the tests`);
+    assert.ok(mine.some((e) => e.exp_alerts.length === 0), `${a.alert} is never shown quiet in the tests`);
+  }
+});
