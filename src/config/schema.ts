@@ -41,10 +41,10 @@ const server = strictObject({
 
 const thresholds = strictObject({
   diskFreeMinRatio: ratio().default(0.1),
-  diskFreeMinBytes: size().default('2GiB'),
+  diskFreeMinBytes: size().default('1GiB'),
   memoryAvailableMinRatio: ratio().default(0.05),
   loadPerCoreMax: z.number({ invalid_type_error: 'expected a number' }).positive({ message: 'expected a number > 0' }).default(4),
-  heartbeatTimeout: duration().default('5s'),
+  heartbeatTimeout: duration().default('3s'),
 });
 
 const runner = strictObject({

@@ -53,7 +53,7 @@ export function resolveExportOptions(o: ExportOptions): ResolvedExportOptions {
   checkNames('environments', o.environments);
   const runners = o.runners.map((r, i) => ({ name: r.name, ...target(r.agentUrl ?? `http://${r.name}:${DEFAULT_AGENT_PORT}`, `runners[${i}].agentUrl`, DEFAULT_AGENT_PORT) }));
   const server = target(o.serverUrl, 'serverUrl');
-  const base = parseUrl(o.runbookBaseUrl, 'runbookBaseUrl');
+  const base = parseUrl(o.runbookBaseUrl, 'runbookBaseUrl', true);
   return {
     runners,
     server: { ...server, metricsPath: `${server.path.replace(/\/+$/, '')}/metrics` },
@@ -73,13 +73,14 @@ function checkNames(where: string, names: readonly string[]): void {
   }
 }
 
-function parseUrl(raw: string, where: string): URL {
+function parseUrl(raw: string, where: string, allowFile = false): URL {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw new UsageError(`monitoring export: ${where} "${raw}" is not a URL`, { hint: 'write it with its scheme, e.g. http://host:port' });
   }
+  if (allowFile && url.protocol === 'file:') return url;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`monitoring export: ${where} "${raw}" must be an http or https URL`);
   return url;
 }

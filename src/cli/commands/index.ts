@@ -8,6 +8,7 @@ import type { CommandRunner } from '../program.js';
 import * as configCheck from './config-check.js';
 import * as exec from './exec.js';
 import * as mask from './mask.js';
+import * as monitoringExport from './monitoring-export.js';
 
 export interface CommandModule {
   register(program: Command, run: CommandRunner): void;
@@ -17,4 +18,5 @@ export const commands: CommandModule[] = [
   configCheck,
   mask,
   exec,
+  monitoringExport,
 ];

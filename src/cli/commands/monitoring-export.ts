@@ -1,0 +1,46 @@
+/**
+ * `pitcrew monitoring export --out DIR`: writes the Prometheus scrape jobs,
+ * alert rules with their promtool tests, Grafana dashboards and an
+ * Alertmanager route for the runners and environments in pitcrew.yml.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+import { ExitCode } from '../../errors.js';
+import { exportMonitoring } from '../../observability/export.js';
+import { loadCliConfig } from '../load-config.js';
+import type { CommandRunner } from '../program.js';
+
+/** The installed package's root: its docs/runbooks are what the alerts link to by default. */
+function packageRootUrl(): string {
+  // dist/src/cli/commands -> package root
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+  return pathToFileURL(root).href.replace(/\/+$/, '');
+}
+
+export function register(program: Command, run: CommandRunner): void {
+  const monitoring = program.command('monitoring').description('monitoring files for Prometheus, Grafana and Alertmanager');
+  monitoring
+    .command('export')
+    .description('write scrape config, alert rules with promtool tests, Grafana dashboards and an Alertmanager route')
+    .requiredOption('--out <dir>', 'folder to write into (created if missing)')
+    .option('--job-prefix <name>', 'prefix of the scrape job names', 'pitcrew')
+    .option('--runbook-base-url <url>', 'where docs/runbooks/ is served (default: this installation, as a file:// URL)')
+    .action(
+      run(async (ctx, cmd) => {
+        const opts = cmd.opts<{ out: string; jobPrefix: string; runbookBaseUrl?: string }>();
+        const { config } = await loadCliConfig(ctx);
+        const outDir = resolve(ctx.io.cwd, opts.out);
+        const { files } = await exportMonitoring(outDir, {
+          runners: config.runners.map((r) => ({ name: r.name, agentUrl: r.agentUrl })),
+          serverUrl: config.server.url,
+          environments: Object.keys(config.environments),
+          jobPrefix: opts.jobPrefix,
+          runbookBaseUrl: opts.runbookBaseUrl ?? packageRootUrl(),
+        });
+        if (ctx.globals.json) ctx.io.stdout.write(JSON.stringify({ outDir, files }) + '\n');
+        else for (const f of files) ctx.io.stdout.write(`${join(outDir, f)}\n`);
+        return ExitCode.ok;
+      }),
+    );
+}
