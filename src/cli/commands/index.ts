@@ -6,9 +6,12 @@
 import type { Command } from 'commander';
 import type { CommandRunner } from '../program.js';
 import * as configCheck from './config-check.js';
+import * as runners from './runners.js';
+import * as select from './select.js';
+import * as server from './server.js';
 
 export interface CommandModule {
   register(program: Command, run: CommandRunner): void;
 }
 
-export const commands: CommandModule[] = [configCheck];
+export const commands: CommandModule[] = [configCheck, server, select, runners];
