@@ -134,7 +134,9 @@ export class FleetMonitor {
       }
       const past = await store.runnerStateHistory(c.name, at - DAY_MS);
       const seed: HealthChange[] = known && stored.stateChangedAt !== null ? [{ atMs: stored.stateChangedAt, state }] : [];
-      e.history = [...seed, ...past.flatMap((h) => (isHealthState(h.to) ? [{ atMs: h.at, state: h.to }] : []))];
+      const recorded = past.flatMap((h) => (isHealthState(h.to) ? [{ atMs: h.at, state: h.to }] : []));
+      // The last recorded change is the current state; older than a day, only the current state is known.
+      e.history = recorded.length > 0 ? recorded : seed;
       this.opts.metrics.runnerState(c.name, e.health.state);
     }
     for (const r of await store.listRunners()) {
