@@ -63,7 +63,7 @@ export function createAgentStream(deps: { fleet: FleetMonitor; auth: Authenticat
         case 'heartbeat':
           return deps.fleet.heartbeat(runner, session, frame);
         case 'job':
-          return deps.fleet.jobEvent(runner, frame.event, frame.job);
+          return deps.fleet.jobEvent(runner, session, frame.event, frame.job);
         case 'unknown':
           return;
         case 'malformed':

@@ -190,9 +190,11 @@ export class FleetMonitor {
     this.apply(e, { state: 'offline', reasons: ['agent connection closed'], badStreak: 0, goodStreak: 0, badKeys: [] });
   }
 
-  /** Evaluates one heartbeat and answers it with `ack`. */
+  /** Evaluates one heartbeat and answers it with `ack`; ignored when `session` was replaced. */
   heartbeat(runner: string, session: AgentSession, hb: { seq: number; probes: ProbeResult[]; job?: RunnerJob | null }): void {
     const e = this.entry(runner);
+    // A replaced connection's last frames say nothing about the runner any more.
+    if (e.session !== session) return;
     const now = this.opts.now();
     e.lastHeartbeatAt = now;
     e.graceFrom = undefined;
@@ -209,8 +211,9 @@ export class FleetMonitor {
   }
 
   /** A `job` frame from the agent. */
-  jobEvent(runner: string, event: 'started' | 'completed', job: RunnerJob): void {
-    this.entry(runner).agentJob = event === 'started' ? job : null;
+  jobEvent(runner: string, session: AgentSession, event: 'started' | 'completed', job: RunnerJob): void {
+    const e = this.entry(runner);
+    if (e.session === session) e.agentJob = event === 'started' ? job : null;
   }
 
   /** What GitHub says the runner runs (in_progress), or null when that job completed. */

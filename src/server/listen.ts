@@ -38,9 +38,9 @@ export function isLoopback(host: string): boolean {
 
 export function listen(server: PitcrewServer, at: ListenAddress, opts: { authEnabled: boolean }): Promise<Listening> {
   if (!opts.authEnabled && !isLoopback(at.host)) {
-    throw new UsageError(`refusing to listen on ${at.host}:${at.port} without API tokens: anyone who can reach it could take deploy locks`, {
+    return Promise.reject(new UsageError(`refusing to listen on ${at.host}:${at.port} without API tokens: anyone who can reach it could take deploy locks`, {
       hint: 'add server.tokens to the configuration (docs/server.md), or listen on 127.0.0.1',
-    });
+    }));
   }
   const http = createAdaptorServer({ fetch: server.app.fetch }) as Server;
   http.on('upgrade', (req, socket, head) => server.handleUpgrade(req, socket, head));

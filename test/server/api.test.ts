@@ -153,7 +153,7 @@ test('without tokens the server refuses to listen beyond loopback', async () => 
   const store = await openStore(':memory:');
   try {
     const server = createServer({ config, store, tokens: [] });
-    assert.throws(() => listen(server, { host: '0.0.0.0', port: 0 }, { authEnabled: false }), /refusing to listen on 0\.0\.0\.0:0 without API tokens/);
+    await assert.rejects(listen(server, { host: '0.0.0.0', port: 0 }, { authEnabled: false }), /refusing to listen on 0\.0\.0\.0:0 without API tokens/);
     const res = await server.app.request('/api/v1/runners');
     assert.equal(res.status, 200, 'on loopback without tokens every request is let in');
   } finally {

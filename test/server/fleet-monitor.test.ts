@@ -90,3 +90,26 @@ test('a runner no longer in the configuration is marked unauthorized at start', 
     await store.close();
   }
 });
+
+test('a job reported by the agent makes its runner busy until the agent reports it completed', async () => {
+  const store = await openStore(':memory:');
+  try {
+    const fleet = monitor(store, { t: T0 });
+    await fleet.start();
+    const s = session();
+    fleet.connect('primary', s);
+    fleet.jobEvent('primary', s, 'started', { name: 'deploy', jobId: 5 });
+    assert.equal(fleet.view('primary')?.currentJob?.name, 'deploy');
+    assert.equal(fleet.candidates().find((c) => c.name === 'primary')?.busy, true);
+    fleet.jobEvent('primary', s, 'completed', { name: 'deploy', jobId: 5 });
+    assert.equal(fleet.view('primary')?.currentJob, null);
+    const stale = session();
+    fleet.jobEvent('primary', stale, 'started', { name: 'ghost' });
+    fleet.heartbeat('primary', stale, { seq: 1, probes: heartbeat() });
+    assert.equal(fleet.view('primary')?.currentJob, null, 'frames from a connection that is not current are ignored');
+    assert.equal(stale.frames.length, 0);
+    await fleet.stop();
+  } finally {
+    await store.close();
+  }
+});
