@@ -9,6 +9,9 @@ import * as configCheck from './config-check.js';
 import * as exec from './exec.js';
 import * as mask from './mask.js';
 import * as monitoringExport from './monitoring-export.js';
+import * as runners from './runners.js';
+import * as select from './select.js';
+import * as server from './server.js';
 
 export interface CommandModule {
   register(program: Command, run: CommandRunner): void;
@@ -16,7 +19,10 @@ export interface CommandModule {
 
 export const commands: CommandModule[] = [
   configCheck,
+  server,
+  runners,
+  select,
+  monitoringExport,
   mask,
   exec,
-  monitoringExport,
 ];

@@ -1,0 +1,105 @@
+/**
+ * The control plane as a value: createServer(deps) builds the Hono app, the
+ * fleet monitor and the agent stream from their dependencies, binding no
+ * socket (src/server/listen.ts does that). Routes run in-process with
+ * `app.request(...)`.
+ *
+ * Every error is answered as `{ error: { code, message } }` here, in one
+ * place; an unexpected one is logged through the `log` port and answered 500
+ * without details. Must never write to the process's stdout/stderr itself.
+ */
+import { Hono } from 'hono';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Config } from '../config/index.js';
+import type { GitHubClient } from '../github/client.js';
+import type { Store } from '../store/index.js';
+import { createAgentStream } from './agent-stream.js';
+import { ApiError, errorBody } from './api-error.js';
+import { createAuthenticator, type ApiToken } from './auth.js';
+import type { ServerContext } from './context.js';
+import { FleetMonitor, type Log, type Scheduler } from './fleet-monitor.js';
+import { createJobFailover } from './job-failover.js';
+import { createServerMetrics, type ServerMetrics } from './metrics.js';
+import { buildRoster } from './roster.js';
+import { lockRoutes } from './routes/locks.js';
+import { runnerRoutes } from './routes/runners.js';
+import { webhookRoutes } from './routes/webhooks.js';
+
+export interface ServerDeps {
+  config: Config;
+  store: Store;
+  /** server.tokens with their values; none means no authentication (loopback only, see listen.ts). */
+  tokens?: readonly ApiToken[];
+  /** The GitHub webhook secret; without it every delivery is refused. */
+  webhookSecret?: string;
+  github?: GitHubClient;
+  now?: () => number;
+  log?: Log;
+  metrics?: ServerMetrics;
+  /** Silence check period (default 250 ms) and its scheduler. */
+  tickMs?: number;
+  schedule?: Scheduler;
+  /** Agent ping period (default 5 s). */
+  pingEveryMs?: number;
+}
+
+export interface PitcrewServer {
+  app: Hono;
+  fleet: FleetMonitor;
+  metrics: ServerMetrics;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Syncs the configured runners into the store and starts the fleet timer. */
+  start(): Promise<void>;
+  /** Closes agent connections, stops the timer and waits for store writes. Leaves the store open. */
+  stop(): Promise<void>;
+}
+
+/**
+ * @example
+ *   const server = createServer({ config, store, tokens });
+ *   await server.start();
+ *   const res = await server.app.request('/api/v1/runners', { headers: { authorization: 'Bearer ...' } });
+ */
+export function createServer(deps: ServerDeps): PitcrewServer {
+  const now = deps.now ?? (() => Date.now());
+  const log: Log = deps.log ?? (() => undefined);
+  const metrics = deps.metrics ?? createServerMetrics(deps.config, deps.now);
+  const auth = createAuthenticator(deps.tokens ?? []);
+  const fleet = new FleetMonitor({ roster: buildRoster(deps.config), store: deps.store, now, log, metrics, tickMs: deps.tickMs, schedule: deps.schedule });
+  const s: ServerContext = { config: deps.config, store: deps.store, now, log, auth, fleet, metrics, github: deps.github, webhookSecret: deps.webhookSecret };
+  const failover = createJobFailover(s);
+  const stream = createAgentStream({ fleet, auth, log, pingEveryMs: deps.pingEveryMs });
+
+  const app = new Hono();
+  app.get('/healthz', (c) => c.json({ ok: true, project: deps.config.project, store: deps.store.backend }));
+  app.get('/metrics', async (c) => {
+    s.auth.authenticate(c.req.header('authorization'), 'viewer');
+    const { contentType, body } = await metrics.render();
+    return c.body(body, 200, { 'content-type': contentType });
+  });
+  runnerRoutes(app, s);
+  lockRoutes(app, s);
+  webhookRoutes(app, s, failover);
+  app.notFound((c) => c.json(errorBody('not-found', `no route ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 100)}; see docs/server.md`), 404));
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return c.json(errorBody(err.code, err.message), err.status);
+    log('request failed', { method: c.req.method, path: new URL(c.req.url).pathname.slice(0, 100), error: err.message });
+    return c.json(errorBody('internal', 'the server failed to answer; its log says why'), 500);
+  });
+
+  return {
+    app,
+    fleet,
+    metrics,
+    handleUpgrade: (req, socket, head) => stream.handleUpgrade(req, socket, head),
+    async start() {
+      await fleet.start();
+      await failover.loadPastReruns();
+    },
+    async stop() {
+      stream.close();
+      await fleet.stop();
+    },
+  };
+}

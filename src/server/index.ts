@@ -1,0 +1,12 @@
+/**
+ * The control-plane server's public surface. Code outside src/server imports
+ * from here only.
+ */
+export { createServer, type ServerDeps, type PitcrewServer } from './create-server.js';
+export { listen, parseListen, isLoopback, type Listening, type ListenAddress } from './listen.js';
+export { ROLE_RANK, createAuthenticator, type ApiToken, type Principal } from './auth.js';
+export { FleetMonitor, type RunnerView, type RunnerJob, type Log, type Scheduler } from './fleet-monitor.js';
+export { createServerMetrics, type ServerMetrics } from './metrics.js';
+export { createServerClient, type ServerClient, type SelectAnswer } from './client.js';
+export { AGENT_STREAM_PATH } from './agent-stream.js';
+export { WEBHOOK_PATH } from './routes/webhooks.js';

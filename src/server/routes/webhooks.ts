@@ -1,0 +1,37 @@
+/**
+ * `POST /api/v1/webhooks/github`: GitHub's deliveries. Authenticated by the
+ * X-Hub-Signature-256 HMAC over the raw body (not by bearer token); a bad or
+ * missing signature is 401 and counted. Only `workflow_job` is acted on.
+ * Must never parse the body before the signature is checked.
+ */
+import type { Hono } from 'hono';
+import { parseWorkflowJobEvent, verifyWebhookSignature, WebhookPayloadError } from '../../github/webhook.js';
+import { ApiError } from '../api-error.js';
+import type { ServerContext } from '../context.js';
+import type { JobFailover } from '../job-failover.js';
+
+export const WEBHOOK_PATH = '/api/v1/webhooks/github';
+const MAX_BODY = 25 * 1024 * 1024;
+
+export function webhookRoutes(app: Hono, s: ServerContext, failover: JobFailover): void {
+  app.post(WEBHOOK_PATH, async (c) => {
+    const raw = new Uint8Array(await c.req.arrayBuffer());
+    if (raw.byteLength > MAX_BODY) throw new ApiError(413, 'too-large', 'body: larger than GitHub ever sends (25 MB)');
+    const check = verifyWebhookSignature(s.webhookSecret ?? '', raw, c.req.header('x-hub-signature-256'));
+    s.metrics.webhook(check.valid);
+    if (!check.valid) {
+      s.log('webhook refused', { reason: check.reason, delivery: c.req.header('x-github-delivery')?.slice(0, 64) });
+      throw new ApiError(401, `webhook-${check.reason}`, check.message);
+    }
+    let delivery;
+    try {
+      delivery = parseWorkflowJobEvent(c.req.raw.headers, raw);
+    } catch (err) {
+      if (err instanceof WebhookPayloadError) throw new ApiError(400, 'bad-request', err.message);
+      throw err;
+    }
+    if (delivery.kind === 'ignored') return c.json({ ignored: delivery.eventName, reason: delivery.reason }, 202);
+    const outcome = await failover.handle(delivery.event);
+    return c.json({ delivery: delivery.event.deliveryId, jobId: delivery.event.job.id, ...outcome });
+  });
+}
