@@ -5,10 +5,12 @@
  */
 import type { Command } from 'commander';
 import type { CommandRunner } from '../program.js';
+import * as agent from './agent.js';
 import * as configCheck from './config-check.js';
+import * as hook from './hook.js';
 
 export interface CommandModule {
   register(program: Command, run: CommandRunner): void;
 }
 
-export const commands: CommandModule[] = [configCheck];
+export const commands: CommandModule[] = [configCheck, agent, hook];
