@@ -44,6 +44,8 @@ export interface AgentOptions {
   backoff?: BackoffOptions;
   pingIntervalMs?: number;
   diagPollMs?: number;
+  /** Read a diag log that already exists from its start; default false (only lines written from now on). */
+  diagFromStart?: boolean;
   probeTimeoutMs?: number;
 }
 
@@ -206,6 +208,7 @@ export async function startAgent(opts: AgentOptions, ports: Partial<AgentPorts> 
     ? new DiagLogFollower({
         diagDir: opts.diagDir,
         intervalMs: opts.diagPollMs,
+        fromStart: opts.diagFromStart,
         onEvent: (ev) => void tracker.fromDiag(ev),
         onError: (err) => p.log('cannot read the runner diag log', { dir: opts.diagDir, error: err instanceof Error ? err.message : String(err) }),
       })

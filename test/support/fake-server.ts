@@ -30,6 +30,8 @@ export class FakeServer {
   readonly frames: ReceivedFrame[] = [];
   /** Runner names from each accepted upgrade, in order. */
   readonly connections: string[] = [];
+  /** Close codes of connections the agent closed, in order. */
+  readonly closeCodes: number[] = [];
   /** Status codes of refused upgrades. */
   readonly refused: number[] = [];
   verdict: { state: string; reasons: string[] } = { state: 'online', reasons: [] };
@@ -129,7 +131,10 @@ export class FakeServer {
     this.connections.push(runner);
     const conn = this.connections.length;
     this.sockets.add(ws);
-    ws.on('close', () => this.sockets.delete(ws));
+    ws.on('close', (code) => {
+      this.sockets.delete(ws);
+      this.closeCodes.push(code);
+    });
     ws.on('message', (data) => {
       let frame: ReceivedFrame['frame'];
       try {
