@@ -114,3 +114,27 @@ test('closes the stream with code 1000 on stop and does not reconnect', async (t
   assert.equal(agent.status().connected, false);
   assert.equal(server.connections.length, 1);
 });
+
+test('reports clock skew against the server from the acks, failing the probe beyond the welcome threshold', async (t) => {
+  const server = await FakeServer.start({ clockOffsetMs: 60_000 });
+  t.after(() => server.stop());
+  server.welcome = { probeTargets: [], thresholds: { maxClockSkewMs: 10_000 } };
+  await agentFor(t, server, { workDir: tempDir(t) });
+  const beat = await pollUntil(() => server.ofType('heartbeat').find((f) => (f.frame.probes as Probe[]).some((p) => p.probe === 'clock-skew')), 'a clock-skew probe');
+  const skew = (beat.frame.probes as Probe[]).find((p) => p.probe === 'clock-skew');
+  assert.equal(skew?.ok, false);
+  assert.ok(Math.abs((skew?.value ?? 0) - 60_000) < 5000, `skew ${skew?.value}`);
+  assert.match((skew as unknown as { detail: string }).detail, /behind the server .* more than 10000 ms; check NTP/);
+});
+
+test('keeps heartbeats going with the last results while a probe round hangs', async (t) => {
+  const server = await FakeServer.start();
+  t.after(() => server.stop());
+  let rounds = 0;
+  const first = [{ probe: 'disk', ok: true, value: 0.5, detail: 'disk free 50%', at: 1 }];
+  const runProbes = () => (++rounds === 1 ? Promise.resolve(first) : new Promise<never>(() => undefined));
+  await agentFor(t, server, { workDir: tempDir(t) }, { runProbes });
+  const beats = await pollUntil(() => (server.ofType('heartbeat').length >= 4 ? server.ofType('heartbeat') : undefined), 'four heartbeats');
+  assert.equal(rounds, 2);
+  for (const b of beats) assert.deepEqual(b.frame.probes, first);
+});
