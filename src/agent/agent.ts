@@ -11,6 +11,7 @@ import { packageVersion } from '../version.js';
 import type { BackoffOptions } from './backoff.js';
 import { DiagLogFollower } from './diag-log.js';
 import { createAgentApp, type HookReport } from './http.js';
+import { HeartbeatLoop } from './heartbeat-loop.js';
 import { JobTracker, type JobEvent } from './jobs.js';
 import { serveHttp, type BoundHttp, type ListenAddress } from './listen.js';
 import type { Logger } from './log.js';
@@ -21,7 +22,7 @@ import type { ClockSample } from './probes/clock-skew.js';
 import type { ProbeResult } from './probes/types.js';
 import type { Ack, Welcome } from './protocol.js';
 import { serverTcpTarget, streamUrl } from './server-url.js';
-import { systemScheduler, wsSocketFactory, type Scheduler, type SocketFactory, type TimerHandle } from './socket.js';
+import { systemScheduler, wsSocketFactory, type Scheduler, type SocketFactory } from './socket.js';
 import type { AgentStatus } from './status.js';
 import { AgentStream } from './stream.js';
 
@@ -92,13 +93,7 @@ export async function startAgent(opts: AgentOptions, ports: Partial<AgentPorts> 
 
   let welcome: Welcome | undefined;
   let lastAck: (Ack & { at: number }) | undefined;
-  let clockSample: ClockSample | undefined;
-  let latest: ProbeResult[] = [];
-  let probing = false;
-  let seq = 0;
   let stopped = false;
-  let tickTimer: TimerHandle | undefined;
-  const sentAt = new Map<number, number>();
   const queue: JobEvent[] = [];
 
   const sendJob = (event: JobEvent) => {
@@ -127,7 +122,7 @@ export async function startAgent(opts: AgentOptions, ports: Partial<AgentPorts> 
     { now: p.now, scheduler: p.scheduler, random: p.random, connect: p.connect, log: p.log },
     {
       onOpen: () => {
-        sentAt.clear();
+        loop.connectionChanged();
         stream.send({ type: 'hello', runner: opts.runner, agentVersion: packageVersion(), hostname: p.hostname(), sentAt: p.now() });
         while (queue.length > 0 && stream.send(queue[0])) queue.shift();
       },
@@ -141,15 +136,13 @@ export async function startAgent(opts: AgentOptions, ports: Partial<AgentPorts> 
           p.log('the server reported an error', { message: frame.message });
         }
       },
-      onClose: () => sentAt.clear(),
+      onClose: () => loop.connectionChanged(),
     },
   );
 
   function onAck(ack: Ack): void {
     const receivedAt = p.now();
-    const sent = sentAt.get(ack.seq);
-    if (sent !== undefined) clockSample = { sentAt: sent, receivedAt, serverTime: ack.serverTime };
-    for (const s of sentAt.keys()) if (s <= ack.seq) sentAt.delete(s);
+    loop.acked(ack.seq, ack.serverTime, receivedAt);
     const before = lastAck?.state;
     lastAck = { ...ack, at: receivedAt };
     p.metrics.lastHeartbeat.set(receivedAt / 1000);
@@ -159,7 +152,7 @@ export async function startAgent(opts: AgentOptions, ports: Partial<AgentPorts> 
     }
   }
 
-  function probeConfig(): ProbeConfig {
+  function probeConfig(clockSample: ClockSample | undefined): ProbeConfig {
     const targets = welcome?.probeTargets ?? [];
     const hasServer = targets.some((t) => t.name === 'server' || (t.host === serverTarget.host && t.port === serverTarget.port));
     const maxSkew = welcome?.thresholds.maxClockSkewMs;
@@ -173,36 +166,16 @@ export async function startAgent(opts: AgentOptions, ports: Partial<AgentPorts> 
     };
   }
 
-  function sendHeartbeat(): void {
-    if (!stream.connected) return;
-    const frame = { type: 'heartbeat' as const, seq: ++seq, sentAt: p.now(), probes: latest, job: tracker.current };
-    if (stream.send(frame)) {
-      sentAt.set(frame.seq, frame.sentAt);
-      // Acks that never come must not grow the map.
-      if (sentAt.size > 64) sentAt.delete(sentAt.keys().next().value as number);
-    }
-  }
-
-  function tick(): void {
-    if (stopped) return;
-    tickTimer = p.scheduler.setTimeout(tick, opts.intervalMs ?? welcome?.heartbeatIntervalMs ?? DEFAULT_INTERVAL_MS);
-    if (probing) {
-      // A slow probe must not delay the heartbeat: the server would think the agent dead.
-      sendHeartbeat();
-      return;
-    }
-    probing = true;
-    p.runProbes(probeConfig())
-      .then((results) => {
-        latest = results;
-        updateFromProbes(p.metrics, results);
-      })
-      .catch((err: unknown) => p.log('probes failed', { error: err instanceof Error ? err.message : String(err) }))
-      .finally(() => {
-        probing = false;
-        if (!stopped) sendHeartbeat();
-      });
-  }
+  const loop = new HeartbeatLoop({
+    now: p.now,
+    scheduler: p.scheduler,
+    intervalMs: () => opts.intervalMs ?? welcome?.heartbeatIntervalMs ?? DEFAULT_INTERVAL_MS,
+    runProbes: (clockSample) => p.runProbes(probeConfig(clockSample)),
+    send: (frame) => stream.send(frame),
+    job: () => tracker.current,
+    onResults: (results) => updateFromProbes(p.metrics, results),
+    log: p.log,
+  });
 
   const follower = opts.diagDir
     ? new DiagLogFollower({
@@ -223,7 +196,7 @@ export async function startAgent(opts: AgentOptions, ports: Partial<AgentPorts> 
     job: tracker.current,
     environments: welcome?.environments ?? null,
     jobSource: tracker.usingHooks ? 'hooks' : follower ? 'diag-log' : 'none',
-    probes: latest,
+    probes: loop.latest,
   });
 
   const reportJob = (event: 'started' | 'completed', r: HookReport) => {
@@ -244,7 +217,7 @@ export async function startAgent(opts: AgentOptions, ports: Partial<AgentPorts> 
 
   stream.start();
   follower?.start();
-  tick();
+  loop.start();
 
   return {
     status,
@@ -254,7 +227,7 @@ export async function startAgent(opts: AgentOptions, ports: Partial<AgentPorts> 
     async stop() {
       if (stopped) return;
       stopped = true;
-      if (tickTimer !== undefined) p.scheduler.clearTimeout(tickTimer);
+      loop.stop();
       follower?.stop();
       await Promise.all([stream.stop(), http?.close()]);
       p.log('stopped', { runner: opts.runner });
