@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { main } from '../../src/cli/main.js';
@@ -61,4 +62,15 @@ test('pitcrew agent refuses to start without a server, a token or a runner name,
     assert.equal(await main(argv, env, io), 2, argv.join(' '));
     assert.match(io.err(), message);
   }
+});
+
+test('pitcrew agent exits 2 naming the address when the listen port is taken', async (t) => {
+  const taken = net.createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => taken.close(() => r())));
+  const port = (taken.address() as net.AddressInfo).port;
+  const io = memoryIo();
+  const code = await main(['agent', '--runner', 'r1', '--server', 'http://127.0.0.1:1', '--token', 't', '--work-dir', tempDir(t), '--listen', `127.0.0.1:${port}`], {}, io);
+  assert.equal(code, 2);
+  assert.match(io.err(), new RegExp(`pitcrew: cannot listen on 127\\.0\\.0\\.1:${port}: EADDRINUSE\nhint: another process uses 127\\.0\\.0\\.1:${port}; pick another with --listen`));
 });

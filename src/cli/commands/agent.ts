@@ -75,10 +75,9 @@ export function nextStopSignal(): Promise<string> {
 export async function agentCommand(ctx: CliContext, flags: AgentFlags, stopSignal: () => Promise<string> = nextStopSignal): Promise<number> {
   const opts = agentOptions(ctx, flags);
   const log = sinkLogger(ctx.io.stderr);
-  const stopping = stopSignal();
   log('starting', { runner: opts.runner, workDir: opts.workDir, service: opts.service ? Object.values(opts.service)[0] : undefined, diagDir: opts.diagDir });
   const agent: AgentHandle = await startAgent(opts, { log });
-  const signal = await stopping;
+  const signal = await stopSignal();
   log('stopping', { signal });
   await agent.stop();
   return ExitCode.ok;
