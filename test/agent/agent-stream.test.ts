@@ -124,3 +124,24 @@ test('the stream drops a connection whose pong does not come back within a ping 
   assert.equal(h.stream.connected, false);
   assert.ok(h.logs.includes('no pong from the server: dropping the connection'));
 });
+
+test('the stream starts its backoff over after a connection that stayed up 30 s', () => {
+  const h = harness(() => 0.999);
+  h.stream.start();
+  for (let i = 0; i < 3; i++) {
+    h.sockets[i].emit('close', 1006, Buffer.from(''));
+    h.scheduler.runNext();
+  }
+  // Three failures: the ceiling is now 4 s.
+  h.sockets[3].emit('open');
+  h.advance(10_000);
+  h.sockets[3].emit('close', 1006, Buffer.from(''));
+  const retry = h.scheduler.timers.find((t) => t.ms !== 5000);
+  assert.equal(retry?.ms, Math.floor(0.999 * 4000));
+  h.scheduler.timers = [];
+  retry?.fn();
+  h.sockets[4].emit('open');
+  h.advance(30_000);
+  h.sockets[4].emit('close', 1006, Buffer.from(''));
+  assert.deepEqual(h.scheduler.timers.map((t) => t.ms), [Math.floor(0.999 * 500)]);
+});
