@@ -5,8 +5,10 @@
  */
 import type { Command } from 'commander';
 import type { CommandRunner } from '../program.js';
+import * as agent from './agent.js';
 import * as configCheck from './config-check.js';
 import * as exec from './exec.js';
+import * as hook from './hook.js';
 import * as mask from './mask.js';
 import * as monitoringExport from './monitoring-export.js';
 import * as runners from './runners.js';
@@ -20,6 +22,8 @@ export interface CommandModule {
 export const commands: CommandModule[] = [
   configCheck,
   server,
+  agent,
+  hook,
   runners,
   select,
   monitoringExport,
