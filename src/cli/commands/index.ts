@@ -7,8 +7,10 @@ import type { Command } from 'commander';
 import type { CommandRunner } from '../program.js';
 import * as configCheck from './config-check.js';
 import * as exec from './exec.js';
+import * as incident from './incident.js';
 import * as mask from './mask.js';
 import * as monitoringExport from './monitoring-export.js';
+import * as report from './report.js';
 
 export interface CommandModule {
   register(program: Command, run: CommandRunner): void;
@@ -19,4 +21,6 @@ export const commands: CommandModule[] = [
   mask,
   exec,
   monitoringExport,
+  report,
+  incident,
 ];
