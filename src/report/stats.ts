@@ -15,7 +15,8 @@ export function percentile(values: readonly number[], p: number): number | null 
   if (values.length === 0) return null;
   if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be within 0..100, got ${p}`);
   const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  // p * n first: integer arithmetic for integer p, so 95 % of 100 is rank 95, never 96.
+  const rank = Math.max(1, Math.ceil((p * sorted.length) / 100));
   return sorted[rank - 1];
 }
 
