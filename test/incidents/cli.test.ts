@@ -98,3 +98,12 @@ test('resolve without --note is a usage error', async () => {
   assert.equal(r.code, 2);
   assert.match(r.err, /--note/);
 });
+
+test('a note that contains a secret is refused and nothing is stored', async () => {
+  const r = await cli(['resolve', id, '--note', 'rotated tok-9f8e7d6c5b4a'], { PITCREW_TOKEN: 'tok-9f8e7d6c5b4a' });
+  assert.notEqual(r.code, 0);
+  assert.doesNotMatch(r.err + r.out, /tok-9f8e7d6c5b4a/);
+  const listed = JSON.parse((await cli(['list', '--json'])).out);
+  assert.equal(listed.incidents[0].resolvedAt, null);
+  assert.equal((await audit()).length, 0);
+});
