@@ -122,3 +122,9 @@ test('a --since that is not a duration is a usage error naming the flag', async 
   assert.equal(code, 2);
   assert.match(err, /--since "last week" is not a positive duration/);
 });
+
+test('an unknown --format is a usage error listing the choices', async () => {
+  const { code, err } = await report(['--format', 'html']);
+  assert.equal(code, 2);
+  assert.match(err, /table, json, markdown/);
+});
