@@ -15,6 +15,7 @@ function toDeployment(r: Selectable<DeploymentsTable>): Deployment {
   return {
     id: r.id, environment: r.environment, version: r.version, digest: r.digest, runner: r.runner, actor: r.actor, state: r.state,
     startedAt: r.started_at, finishedAt: r.finished_at, result: r.result, fencingToken: r.fencing_token, error: r.error,
+    lockWaitMs: r.lock_wait_ms,
   };
 }
 
@@ -36,7 +37,7 @@ export async function createDeployment(ctx: Ctx, d: DeploymentInput): Promise<De
       .insertInto('deployments')
       .values({
         id: d.id, environment: d.environment, version: d.version, digest: d.digest, runner: d.runner, actor: d.actor, state: d.state,
-        started_at: d.startedAt, fencing_token: d.fencingToken ?? null,
+        started_at: d.startedAt, fencing_token: d.fencingToken ?? null, lock_wait_ms: d.lockWaitMs ?? null,
       })
       .execute(),
   );
@@ -52,6 +53,7 @@ export async function updateDeployment(ctx: Ctx, id: string, patch: DeploymentPa
   if (patch.result !== undefined) set.result = patch.result;
   if (patch.fencingToken !== undefined) set.fencing_token = patch.fencingToken;
   if (patch.error !== undefined) set.error = patch.error;
+  if (patch.lockWaitMs !== undefined) set.lock_wait_ms = patch.lockWaitMs;
   const updated = await ctx.backend.writeTx(async (trx) => {
     if (Object.keys(set).length === 0) {
       return (await trx.selectFrom('deployments').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;

@@ -99,6 +99,8 @@ export interface DeploymentInput {
   state: string;
   startedAt: number;
   fencingToken?: number | null;
+  /** How long the deployer waited in the lock queue before the grant (ms); null when not measured. */
+  lockWaitMs?: number | null;
 }
 
 export interface Deployment extends Required<DeploymentInput> {
@@ -106,6 +108,7 @@ export interface Deployment extends Required<DeploymentInput> {
   result: string | null;
   fencingToken: number | null;
   error: string | null;
+  lockWaitMs: number | null;
 }
 
 export interface DeploymentPatch {
@@ -115,6 +118,7 @@ export interface DeploymentPatch {
   result?: string | null;
   fencingToken?: number | null;
   error?: string | null;
+  lockWaitMs?: number | null;
 }
 
 export interface DeploymentFilter {

@@ -74,6 +74,7 @@ export interface DeploymentsTable {
   result: string | null;
   fencing_token: number | null;
   error: string | null;
+  lock_wait_ms: number | null;
 }
 
 export interface JournalEventsTable {

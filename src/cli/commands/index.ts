@@ -1,7 +1,8 @@
 /**
  * The command registry: one module per command, each registering itself on
  * the program. A command appears in --help only when it is listed here, so
- * an unfinished command cannot be advertised.
+ * an unfinished command cannot be advertised. Order matters where modules
+ * share a parent command: `agent` registers before `agent install`.
  */
 import type { Command } from 'commander';
 import type { CommandRunner } from '../program.js';
@@ -9,8 +10,10 @@ import * as agent from './agent.js';
 import * as configCheck from './config-check.js';
 import * as exec from './exec.js';
 import * as hook from './hook.js';
+import * as incident from './incident.js';
 import * as mask from './mask.js';
 import * as monitoringExport from './monitoring-export.js';
+import * as report from './report.js';
 import * as runners from './runners.js';
 import * as select from './select.js';
 import * as server from './server.js';
@@ -26,6 +29,8 @@ export const commands: CommandModule[] = [
   hook,
   runners,
   select,
+  report,
+  incident,
   monitoringExport,
   mask,
   exec,

@@ -1,0 +1,6 @@
+/**
+ * Incidents: the kinds pitcrew opens, opening at most once per problem, and
+ * automatic resolution when the problem is gone.
+ */
+export * from './kinds.js';
+export { openIncidentOnce, resolveIncidentsWhen, AUTOMATIC_ACTOR, type OpenIncidentRequest, type ResolvingCondition } from './lifecycle.js';
