@@ -5,8 +5,10 @@
  */
 import type { Command } from 'commander';
 import type { CommandRunner } from '../program.js';
+import * as agentInstall from './agent-install.js';
 import * as configCheck from './config-check.js';
 import * as exec from './exec.js';
+import * as init from './init.js';
 import * as mask from './mask.js';
 import * as monitoringExport from './monitoring-export.js';
 
@@ -19,4 +21,6 @@ export const commands: CommandModule[] = [
   mask,
   exec,
   monitoringExport,
+  init,
+  agentInstall,
 ];
