@@ -9,6 +9,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { accessCommands } from './access.js';
 import { applyPlan, readExisting, type FileChange, type PlannedFile } from './file-plan.js';
 import { AGENT_URL_KEY, hookPath, hookScript } from './hook-scripts.js';
 import { checkListen, checkName, checkPath, checkUnit, checkUrl, checkUser } from './names.js';
@@ -100,12 +101,15 @@ export async function installAgent(input: AgentInstallOptions): Promise<AgentIns
     { path: runnerEnvPath, content: edit.content, mode: existingEnv?.mode ?? 0o644, policy: 'replace', owner: existingEnv?.owner ?? owner },
   ];
   const changes = await applyPlan(files);
-  return { changes, commands: enableCommands(o, agentUser !== undefined), unit: unitName(o.runner) };
+  const access = await accessCommands(o.root, o.runnerDir, o.user);
+  return { changes, commands: enableCommands(o, agentUser !== undefined, access), unit: unitName(o.runner) };
 }
 
-function enableCommands(o: AgentInstallOptions, userExists: boolean): string[] {
+function enableCommands(o: AgentInstallOptions, userExists: boolean, access: string[]): string[] {
   const commands: string[] = [];
   if (!userExists) commands.push(`useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ${o.user}`);
+  // The agent reads the runner's work and diag folders; grant only that.
+  commands.push(...access);
   commands.push('systemctl daemon-reload', `systemctl enable --now ${unitName(o.runner)}`);
   // The runner reads .env only when it starts.
   commands.push(o.service === undefined ? `cd ${o.runnerDir} && ./svc.sh stop && ./svc.sh start` : `systemctl restart ${o.service}`);

@@ -147,6 +147,24 @@ test('agent install prints the commands to enable it and runs none of them', asy
   assert.match(again.out, /cd \/home\/runner\/actions-runner && \.\/svc\.sh stop && \.\/svc\.sh start/);
 });
 
+test('agent install words the setfacl commands the agent needs to read a closed runner folder', async () => {
+  const root = await fakeRoot();
+  await mkdir(join(root, RUNNER_DIR, '_diag'));
+  await chmod(join(root, 'home/runner'), 0o750);
+  await chmod(join(root, RUNNER_DIR, '_diag'), 0o700);
+  const r = await install(root);
+  assert.equal(r.code, 0, r.err);
+  const commands = r.out.split('\n').filter((l) => l.startsWith('  setfacl')).map((l) => l.trim());
+  assert.deepEqual(commands, [
+    'setfacl -m u:pitcrew-agent:x /home/runner',
+    'setfacl -R -m u:pitcrew-agent:rX /home/runner/actions-runner/_diag',
+    'setfacl -d -m u:pitcrew-agent:rX /home/runner/actions-runner/_diag',
+  ]);
+  await chmod(join(root, 'home/runner'), 0o755);
+  await chmod(join(root, RUNNER_DIR, '_diag'), 0o755);
+  assert.doesNotMatch((await install(root)).out, /setfacl/);
+});
+
 test('agent install refuses to run the agent as the runner user or root', async () => {
   const root = await fakeRoot();
   for (const user of ['runner', 'root']) {
