@@ -2,6 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Command } from 'commander';
+import * as agentInstall from '../../src/cli/commands/agent-install.js';
+import { resolveGlobals } from '../../src/cli/context.js';
+import { memoryIo } from '../../src/cli/io.js';
+import { globalOptions, type CommandRunner } from '../../src/cli/program.js';
+import { SecretMasker } from '../../src/mask/masker.js';
 import { cli, tempDir } from './support.js';
 
 const RUNNER_DIR = '/home/runner/actions-runner';
@@ -213,4 +219,35 @@ test('agent install takes the server from $PITCREW_SERVER and asks for it when a
   const fromEnv = await cli(['agent', 'install', '--runner', 'runner-1', '--root', root], { PITCREW_SERVER: 'http://127.0.0.1:8080' });
   assert.equal(fromEnv.code, 0, fromEnv.err);
   assert.match(await readFile(join(root, 'etc/systemd/system/pitcrew-agent-runner-1.service'), 'utf8'), /--server http:\/\/127\.0\.0\.1:8080 /);
+});
+
+test('agent install works under an `agent` command that has its own --runner, --listen and --service', async () => {
+  const root = await fakeRoot();
+  const io = memoryIo();
+  let code = -1;
+  const program = globalOptions(new Command('pitcrew')).exitOverride();
+  let ranAgent = false;
+  // The shape of the command that runs the agent: same flag names, registered first.
+  program
+    .command('agent')
+    .option('--runner <name>')
+    .option('--listen <addr>')
+    .option('--service <unit>')
+    .action(() => {
+      ranAgent = true;
+    });
+  const run: CommandRunner = (body) => async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const ctx = { io, env: {}, globals: resolveGlobals(cmd.optsWithGlobals(), {}, io.cwd), masker: new SecretMasker() };
+    code = await body(ctx, cmd);
+  };
+  agentInstall.register(program, run);
+  await program.parseAsync(
+    ['agent', 'install', '--runner', 'runner-7', '--server', 'https://pitcrew.example.com', '--listen', '127.0.0.1:9107', '--service', 'runner7.service', '--root', root],
+    { from: 'user' },
+  );
+  assert.equal(code, 0, io.err());
+  assert.equal(ranAgent, false);
+  const unit = await readFile(join(root, 'etc/systemd/system/pitcrew-agent-runner-7.service'), 'utf8');
+  assert.match(unit, /--runner runner-7 --listen 127\.0\.0\.1:9107 --service runner7\.service /);
 });

@@ -10,17 +10,22 @@ import { INSTALL_DEFAULTS, installAgent } from '../../onboard/agent-install.js';
 import type { CommandRunner } from '../program.js';
 
 interface InstallFlags {
-  runner: string;
+  runner?: string;
   server?: string;
   runnerDir: string;
   user: string;
   root: string;
-  listen: string;
+  listen?: string;
   service?: string;
   pitcrew: string;
 }
 
-/** `agent` may also be registered by the agent's own command module; both share one `agent` command. */
+/**
+ * `agent` is also the command that runs the agent; install is its subcommand and
+ * shares it. The parent's own --runner, --listen and --service (and the global
+ * --server) take those flags even after `install`, so they are read with
+ * optsWithGlobals and carry no commander defaults here.
+ */
 function agentCommand(program: Command): Command {
   return program.commands.find((c) => c.name() === 'agent') ?? program.command('agent').description('the pitcrew agent that runs beside each runner');
 }
@@ -29,17 +34,18 @@ export function register(program: Command, run: CommandRunner): void {
   agentCommand(program)
     .command('install')
     .description('write the agent\'s systemd unit, token file, job hooks and runner .env keys; print the commands that enable it')
-    .requiredOption('--runner <name>', 'the runner\'s name (letters, digits, . _ -)')
+    .option('--runner <name>', 'the runner\'s name (letters, digits, . _ -); required')
     .option('--server <url>', 'the pitcrew server the agent reports to (default: $PITCREW_SERVER)')
     .option('--runner-dir <dir>', 'the runner\'s folder, holding its .env', INSTALL_DEFAULTS.runnerDir)
     .option('--user <user>', 'the unprivileged system user the agent runs as', INSTALL_DEFAULTS.user)
     .option('--root <dir>', 'write under this folder instead of / (to prepare an image, or to review the files)', INSTALL_DEFAULTS.root)
-    .option('--listen <addr>', 'where the agent serves /metrics and the hooks reach it', INSTALL_DEFAULTS.listen)
+    .option('--listen <addr>', `where the agent serves /metrics and the hooks reach it (default: ${INSTALL_DEFAULTS.listen})`)
     .option('--service <unit>', 'the runner\'s systemd unit, probed by the agent and restarted to read .env')
     .option('--pitcrew <path>', 'the pitcrew executable on the runner host', INSTALL_DEFAULTS.pitcrewBin)
     .action(
       run(async (ctx, cmd) => {
         const flags = cmd.optsWithGlobals<InstallFlags>();
+        if (flags.runner === undefined) throw new UsageError('agent install needs the runner\'s name', { hint: 'pass --runner NAME, as named under runners: in pitcrew.yml' });
         const server = flags.server ?? ctx.globals.server;
         if (server === undefined) throw new UsageError('agent install needs the server\'s URL', { hint: 'pass --server https://pitcrew.example.com (or set $PITCREW_SERVER)' });
         const result = await installAgent({
@@ -48,7 +54,7 @@ export function register(program: Command, run: CommandRunner): void {
           runnerDir: flags.runnerDir,
           user: flags.user,
           root: resolve(ctx.io.cwd, flags.root),
-          listen: flags.listen,
+          listen: flags.listen ?? INSTALL_DEFAULTS.listen,
           service: flags.service,
           pitcrewBin: flags.pitcrew,
         });
