@@ -26,6 +26,8 @@ export interface AgentInstallOptions {
   listen: string;
   service?: string;
   pitcrewBin: string;
+  /** Refuse jobs on a runner the agent reports degraded, offline or not authorized (`pitcrew hook job-started --guard`). */
+  guard?: boolean;
 }
 
 export interface AgentInstallResult {
@@ -53,6 +55,7 @@ function checked(o: AgentInstallOptions): AgentInstallOptions {
     listen: checkListen(o.listen),
     service: o.service === undefined ? undefined : checkUnit(o.service),
     pitcrewBin: checkPath('--pitcrew', o.pitcrewBin),
+    guard: o.guard === true,
   };
 }
 
@@ -96,7 +99,7 @@ export async function installAgent(input: AgentInstallOptions): Promise<AgentIns
   const files: PlannedFile[] = [
     { path: at(unitPath(o.runner)), content: agentUnit(unitOptions), mode: 0o644, policy: 'replace' },
     { path: at(envFilePath(o.runner)), content: agentEnvFile(o.runner), mode: 0o600, policy: 'keep' },
-    { path: at(hookPath('job-started')), content: hookScript('job-started', o.pitcrewBin), mode: 0o755, policy: 'replace' },
+    { path: at(hookPath('job-started')), content: hookScript('job-started', o.pitcrewBin, o.guard), mode: 0o755, policy: 'replace' },
     { path: at(hookPath('job-completed')), content: hookScript('job-completed', o.pitcrewBin), mode: 0o755, policy: 'replace' },
     { path: runnerEnvPath, content: edit.content, mode: existingEnv?.mode ?? 0o644, policy: 'replace', owner: existingEnv?.owner ?? owner },
   ];

@@ -15,7 +15,8 @@ export function hookPath(event: HookEvent): string {
   return `${HOOKS_DIR}/${event}.sh`;
 }
 
-export function hookScript(event: HookEvent, pitcrewBin: string): string {
+/** `guard`: job-started fails the job (exit 1) when the agent says this runner must not take it. */
+export function hookScript(event: HookEvent, pitcrewBin: string, guard = false): string {
   const when = event === 'job-started' ? 'before each job' : 'after each job';
   return [
     '#!/bin/sh',
@@ -23,7 +24,7 @@ export function hookScript(event: HookEvent, pitcrewBin: string): string {
     `# It tells this runner's pitcrew agent (${AGENT_URL_KEY}, set in the runner's .env) about the job.`,
     '# Written by `pitcrew agent install`; a second install leaves it as it is.',
     'set -eu',
-    `exec ${pitcrewBin} hook ${event} --agent "\${${AGENT_URL_KEY}:-http://127.0.0.1:9101}"`,
+    `exec ${pitcrewBin} hook ${event}${guard && event === 'job-started' ? ' --guard' : ''} --agent "\${${AGENT_URL_KEY}:-http://127.0.0.1:9101}"`,
     '',
   ].join('\n');
 }

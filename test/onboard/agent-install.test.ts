@@ -98,6 +98,16 @@ test('agent install writes executable hook scripts that call pitcrew hook', asyn
   }
 });
 
+test('agent install --guard makes the job-started hook refuse jobs the agent says this runner must not take', async () => {
+  const root = await fakeRoot();
+  assert.equal((await install(root, '--guard')).code, 0);
+  assert.match(await readFile(join(root, 'opt/pitcrew/hooks/job-started.sh'), 'utf8'), /^exec \/usr\/local\/bin\/pitcrew hook job-started --guard --agent /m);
+  assert.doesNotMatch(await readFile(join(root, 'opt/pitcrew/hooks/job-completed.sh'), 'utf8'), /--guard/);
+  const without = await install(root);
+  assert.match(without.out, /updated\s+.*job-started\.sh/);
+  assert.doesNotMatch(await readFile(join(root, 'opt/pitcrew/hooks/job-started.sh'), 'utf8'), /--guard/);
+});
+
 test('agent install sets the hook keys in the runner .env and keeps every other line, comment and the order', async () => {
   const root = await fakeRoot();
   assert.equal((await install(root, '--listen', '127.0.0.1:9102')).code, 0);

@@ -18,6 +18,7 @@ interface InstallFlags {
   listen?: string;
   service?: string;
   pitcrew: string;
+  guard?: boolean;
 }
 
 /**
@@ -41,6 +42,7 @@ export function register(program: Command, run: CommandRunner): void {
     .option('--root <dir>', 'write under this folder instead of / (to prepare an image, or to review the files)', INSTALL_DEFAULTS.root)
     .option('--listen <addr>', `where the agent serves /metrics and the hooks reach it (default: ${INSTALL_DEFAULTS.listen})`)
     .option('--service <unit>', 'the runner\'s systemd unit, probed by the agent and restarted to read .env')
+    .option('--guard', 'the job-started hook fails a job when the agent says this runner must not take it (degraded, offline, not authorized)')
     .option('--pitcrew <path>', 'the pitcrew executable on the runner host', INSTALL_DEFAULTS.pitcrewBin)
     .action(
       run(async (ctx, cmd) => {
@@ -57,6 +59,7 @@ export function register(program: Command, run: CommandRunner): void {
           listen: flags.listen ?? INSTALL_DEFAULTS.listen,
           service: flags.service,
           pitcrewBin: flags.pitcrew,
+          guard: flags.guard === true,
         });
         if (ctx.globals.json) {
           ctx.io.stdout.write(JSON.stringify(result) + '\n');

@@ -41,8 +41,9 @@ export function register(program: Command, run: CommandRunner): void {
           return ExitCode.ok;
         }
         for (const c of result.changes) ctx.io.stdout.write(`${c.status.padEnd(10)} ${c.path}\n`);
+        const first = flags.transport === 'ssh' ? 'replace the placeholder hosts and URLs' : 'replace the placeholder URLs';
         ctx.io.stdout.write(
-          `\nNext: replace the placeholder hosts, then run \`pitcrew config check\` with ${result.secrets.join(', ')} set,\n` +
+          `\nNext: ${first} in pitcrew.yml, then run \`pitcrew config check\` with ${result.secrets.join(', ')} set,\n` +
             'and add each of them as a GitHub Actions secret (Settings > Secrets and variables > Actions).\n',
         );
         return ExitCode.ok;
