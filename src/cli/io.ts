@@ -20,6 +20,12 @@ export interface Io {
 export type Env = Record<string, string | undefined>;
 
 export function processIo(): Io {
+  // A reader that goes away (`pitcrew ... | head`) is not an error of ours: stop writing quietly.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
   return {
     stdout: { write: (t) => void process.stdout.write(t) },
     stderr: { write: (t) => void process.stderr.write(t) },

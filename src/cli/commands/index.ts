@@ -7,10 +7,12 @@
 import type { Command } from 'commander';
 import type { CommandRunner } from '../program.js';
 import * as agent from './agent.js';
+import * as agentInstall from './agent-install.js';
 import * as configCheck from './config-check.js';
 import * as exec from './exec.js';
 import * as hook from './hook.js';
 import * as incident from './incident.js';
+import * as init from './init.js';
 import * as mask from './mask.js';
 import * as monitoringExport from './monitoring-export.js';
 import * as report from './report.js';
@@ -23,9 +25,11 @@ export interface CommandModule {
 }
 
 export const commands: CommandModule[] = [
+  init,
   configCheck,
   server,
   agent,
+  agentInstall,
   hook,
   runners,
   select,
