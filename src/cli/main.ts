@@ -7,7 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, isPitcrewError } from '../errors.js';
 import { packageVersion } from '../version.js';
-import { commands } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 import { resolveGlobals, type CliContext } from './context.js';
 import type { Env, Io } from './io.js';
 import { globalOptions, type CommandRunner } from './program.js';
@@ -27,6 +27,27 @@ async function runProgram(argv: string[], env: Env, io: Io, masker: CliContext['
   let exitCode: number = ExitCode.ok;
   let json = false;
 
+  const program = createProgram(io);
+
+  const runner: CommandRunner = (body) => async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const globals = resolveGlobals(cmd.optsWithGlobals(), env, io.cwd);
+    json = globals.json;
+    masker.register(globals.token, globals.token === env.PITCREW_TOKEN ? '$PITCREW_TOKEN' : '--token');
+    const ctx: CliContext = { io, env, globals, masker };
+    exitCode = await body(ctx, cmd);
+  };
+  try {
+    for (const entry of commandsFor(argv)) (await entry.load()).register(program, runner);
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    return reportError(err, io, json || argv.includes('--json'));
+  }
+}
+
+/** The bare program: name, version, global flags and the exit-code help, no commands yet. */
+export function createProgram(io: Pick<Io, 'stdout' | 'stderr'>): Command {
   const program = new Command('pitcrew')
     .description('Keeps self-hosted GitHub Actions runners healthy and makes every production deploy through them safe.')
     .version(packageVersion(), '-V, --version', 'print the version')
@@ -39,23 +60,7 @@ async function runProgram(argv: string[], env: Env, io: Io, masker: CliContext['
     });
   globalOptions(program);
   program.addHelpText('after', EXIT_CODES_HELP);
-
-  const runner: CommandRunner = (body) => async (...args: unknown[]) => {
-    const cmd = args[args.length - 1] as Command;
-    const globals = resolveGlobals(cmd.optsWithGlobals(), env, io.cwd);
-    json = globals.json;
-    masker.register(globals.token, globals.token === env.PITCREW_TOKEN ? '$PITCREW_TOKEN' : '--token');
-    const ctx: CliContext = { io, env, globals, masker };
-    exitCode = await body(ctx, cmd);
-  };
-  for (const c of commands) c.register(program, runner);
-
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return exitCode;
-  } catch (err) {
-    return reportError(err, io, json || argv.includes('--json'));
-  }
+  return program;
 }
 
 function reportError(err: unknown, io: Io, json: boolean): number {
@@ -76,7 +81,7 @@ function reportError(err: unknown, io: Io, json: boolean): number {
   return ExitCode.internal;
 }
 
-const EXIT_CODES_HELP = `
+export const EXIT_CODES_HELP = `
 Exit codes:
   0  success
   1  the operation failed (a deploy: every target is back on its old release)

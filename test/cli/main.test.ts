@@ -26,3 +26,19 @@ test('an unknown command is a usage error (exit 2)', async () => {
   assert.equal(code, 2);
   assert.match(io.err(), /error:/);
 });
+
+test('a command line loads only the modules of the command it names', async () => {
+  const { commandsFor, commands } = await import('../../src/cli/commands/index.js');
+  assert.deepEqual(commandsFor(['hook', 'job-started']).map((c) => c.name), ['hook']);
+  assert.deepEqual(commandsFor(['--config', 'hook', 'agent', 'install']).map((c) => c.name), ['agent', 'agent']);
+  assert.equal(commandsFor(['--help']).length, commands.length);
+  assert.equal(commandsFor(['no-such-command']).length, commands.length);
+  assert.deepEqual(commandsFor(['--version']), []);
+});
+
+test('--help lists every registered command', async () => {
+  const { commands } = await import('../../src/cli/commands/index.js');
+  const io = memoryIo();
+  assert.equal(await main(['--help'], {}, io), 0);
+  for (const name of new Set(commands.map((c) => c.name))) assert.match(io.out(), new RegExp(`^  ${name}\\b`, 'm'), name);
+});

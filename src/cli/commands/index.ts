@@ -1,41 +1,58 @@
 /**
  * The command registry: one module per command, each registering itself on
  * the program. A command appears in --help only when it is listed here, so
- * an unfinished command cannot be advertised. Order matters where modules
- * share a parent command: `agent` registers before `agent install`.
+ * an unfinished command cannot be advertised.
+ *
+ * Modules load lazily: running `pitcrew hook ...` (before every CI job) loads
+ * only the hook's module, not the server's HTTP, SQL and GitHub libraries.
+ * Order matters where modules share a top-level name: `agent` registers
+ * before `agent install`.
  */
 import type { Command } from 'commander';
 import type { CommandRunner } from '../program.js';
-import * as agent from './agent.js';
-import * as agentInstall from './agent-install.js';
-import * as configCheck from './config-check.js';
-import * as exec from './exec.js';
-import * as hook from './hook.js';
-import * as incident from './incident.js';
-import * as init from './init.js';
-import * as mask from './mask.js';
-import * as monitoringExport from './monitoring-export.js';
-import * as report from './report.js';
-import * as runners from './runners.js';
-import * as select from './select.js';
-import * as server from './server.js';
 
 export interface CommandModule {
   register(program: Command, run: CommandRunner): void;
 }
 
-export const commands: CommandModule[] = [
-  init,
-  configCheck,
-  server,
-  agent,
-  agentInstall,
-  hook,
-  runners,
-  select,
-  report,
-  incident,
-  monitoringExport,
-  mask,
-  exec,
+export interface CommandEntry {
+  /** The top-level word on the command line. */
+  name: string;
+  load(): Promise<CommandModule>;
+}
+
+export const commands: CommandEntry[] = [
+  { name: 'init', load: () => import('./init.js') },
+  { name: 'config', load: () => import('./config-check.js') },
+  { name: 'server', load: () => import('./server.js') },
+  { name: 'agent', load: () => import('./agent.js') },
+  { name: 'agent', load: () => import('./agent-install.js') },
+  { name: 'hook', load: () => import('./hook.js') },
+  { name: 'runners', load: () => import('./runners.js') },
+  { name: 'select', load: () => import('./select.js') },
+  { name: 'report', load: () => import('./report.js') },
+  { name: 'incident', load: () => import('./incident.js') },
+  { name: 'monitoring', load: () => import('./monitoring-export.js') },
+  { name: 'mask', load: () => import('./mask.js') },
+  { name: 'exec', load: () => import('./exec.js') },
 ];
+
+/** Global options that take a value, so their value is not mistaken for the command word. */
+const VALUED_GLOBALS = new Set(['--config', '--server', '--token']);
+
+/** The entries to load for this command line: the named command's, or all (help, unknown word, none). */
+export function commandsFor(argv: readonly string[]): CommandEntry[] {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') break;
+    if (VALUED_GLOBALS.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    const named = commands.filter((c) => c.name === a);
+    return named.length > 0 ? named : commands;
+  }
+  // `pitcrew --version` needs no command at all.
+  return argv.includes('--version') || argv.includes('-V') ? [] : commands;
+}
