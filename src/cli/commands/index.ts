@@ -6,9 +6,15 @@
 import type { Command } from 'commander';
 import type { CommandRunner } from '../program.js';
 import * as configCheck from './config-check.js';
+import * as deploy from './deploy.js';
+import * as lock from './lock.js';
+import * as recover from './recover.js';
+import * as releases from './releases.js';
+import * as rollback from './rollback.js';
+import * as status from './status.js';
 
 export interface CommandModule {
   register(program: Command, run: CommandRunner): void;
 }
 
-export const commands: CommandModule[] = [configCheck];
+export const commands: CommandModule[] = [configCheck, deploy, rollback, recover, status, lock, releases];
