@@ -44,8 +44,12 @@ export function checkpoint(ctx: RunContext): void {
   if (signal?.aborted) throw new StepFailure(`interrupted${typeof signal.reason === 'string' ? ` by ${signal.reason}` : ''}`);
 }
 
-function each<T>(targets: CheckTarget[], fn: (t: CheckTarget) => Promise<T>): Promise<T[]> {
-  return Promise.all(targets.map(fn));
+/** Runs `fn` on every target at once and waits for all of them, so nothing is still in flight when a failure is handled. */
+async function each<T>(targets: CheckTarget[], fn: (t: CheckTarget) => Promise<T>): Promise<T[]> {
+  const settled = await Promise.allSettled(targets.map(fn));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
 async function capture(ctx: RunContext, plan: TransactionPlan, st: TransactionState): Promise<void> {
@@ -101,10 +105,12 @@ async function switchOne(ctx: RunContext, plan: TransactionPlan, st: Transaction
   report.switched = 'ok';
   const restart = await ctx.journal.step('restart', t.name, null, () => runStep(t.session, ctx.environment.steps.restart, { cwd: 'current' }), (v) => v.detail);
   report.restart = restart.status;
+  checkpoint(ctx);
   if (restart.status !== 'ok') return `restart step failed on ${t.name}: ${restart.detail}`;
   report.checks = await ctx.journal.step('health', t.name, null, () => runChecks(ctx.environment.healthChecks, t, { ...ctx.ports.checkPorts, signal: ctx.ports.signal }), (r) =>
     r.map((c) => `${c.check}: ${c.status} (${c.detail})`).join('; ') || 'no health checks',
   );
+  checkpoint(ctx);
   const bad = report.checks.find((c) => c.status !== 'ok');
   return bad ? `health check ${bad.check} ${bad.status === 'not-run' ? 'did not run' : 'failed'} on ${t.name}: ${bad.detail}` : undefined;
 }

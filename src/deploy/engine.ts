@@ -159,7 +159,7 @@ export async function runDeploy(req: DeployRequest, ports: EnginePorts): Promise
     const verified = await verifyArtifact(req.artifact, { sha256: req.sha256 });
     const version = validateVersion(req.version ?? versionFromFileName(req.artifact));
     plan = { releaseId: releaseIdFor(version, verified.sha256), version, sha256: verified.sha256, artifact: verified.path, kind: 'deploy' };
-    ports.say(`artifact ${req.artifact} verified: sha256 ${verified.sha256}, ${plural(verified.entries, 'entry')}`);
+    ports.say(`artifact ${req.artifact} verified: sha256 ${verified.sha256}, ${`${verified.entries} archive entries`}`);
   }
   const targets = await openTargets(req.environment, ports);
   let lease: Lease | undefined;
