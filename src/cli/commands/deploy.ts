@@ -15,14 +15,15 @@ export function register(program: Command, run: CommandRunner): void {
     .command('deploy')
     .argument('<env>', 'environment name')
     .requiredOption('--artifact <file>', 'the release artifact (.tar.gz)')
-    .option('--version <version>', 'release version (default: from the file name, e.g. shop-1.4.2.tar.gz -> 1.4.2)')
+    // Not --version: the program's own --version flag is recognized anywhere on the line and would win.
+    .option('--release-version <version>', 'release version (default: from the file name, e.g. shop-1.4.2.tar.gz -> 1.4.2)')
     .option('--sha256 <hex>', 'expected digest (default: FILE.sha256 beside the artifact)')
     .option('--dry-run', 'verify the artifact and show what would happen; change nothing')
     .option('--wait-lock <duration>', 'how long to wait for the lock (default: environment lock.wait)')
     .description('deploy a release to every target of ENV; all targets end on it, or all back on their old release')
     .action(run((ctx, cmd) => {
-      const o = cmd.opts<{ artifact: string; version?: string; sha256?: string; dryRun?: boolean; waitLock?: string }>();
-      return deployCommand(ctx, cmd.args[0], o);
+      const o = cmd.opts<{ artifact: string; releaseVersion?: string; sha256?: string; dryRun?: boolean; waitLock?: string }>();
+      return deployCommand(ctx, cmd.args[0], { ...o, version: o.releaseVersion });
     }));
 }
 
