@@ -102,12 +102,19 @@ async function transaction(ctx: RunContext, plan: TransactionPlan, report: Deplo
     const ok = await rollbackTargets(ctx, { releaseId: plan.releaseId, captured: one, switchStarted: st.switchStarted }, st.reports);
     if (!ok) throw new Error(`${name} failed and could not be put back alone`);
   };
+  let committed: string[] | undefined;
   try {
-    const committed = await forward(ctx, plan, st, report, putBack);
+    committed = await forward(ctx, plan, st, report, putBack);
     await finishSuccess(ctx, plan.releaseId, committed, st, report);
     ports.say(`deployed ${plan.releaseId} to ${plural(committed.length, 'target')} of ${ctx.envName}`);
     settle(report, 'succeeded');
   } catch (err) {
+    if (committed !== undefined) {
+      // Committed: every target is on the new release and passed its checks; never roll that back here.
+      ports.say(`deployed ${plan.releaseId}, but recording the success failed: ${(err as Error).message}; \`pitcrew recover ${ctx.envName}\` completes the record`);
+      settle(report, 'succeeded', `committed, but not recorded as finished: ${(err as Error).message}`);
+      return;
+    }
     if (isLockLoss(err)) {
       ports.say(`stopping without touching anything else: ${(err as Error).message}; the next holder of the lock recovers this deploy`);
       settle(report, 'lock-lost', (err as Error).message);
