@@ -160,3 +160,17 @@ test('rollback switches every target to the previous good release', async () => 
     await ws.cleanup();
   }
 });
+
+test('a failure within batch.maxFailPercent puts only that target back and the deploy goes on', async () => {
+  const ws = await deployWorkspace({ batchSize: 1, maxFailPercent: 34 });
+  try {
+    const v1 = (await ws.deploy({ artifact: await ws.artifact('1.0.0') })).report.releaseId;
+    const { report, lines } = await ws.deploy({ artifact: await ws.artifact('2.0.0', { failOn: ['web-2'] }) });
+    assert.equal(report.exitCode, 0);
+    assert.deepEqual(await ws.currents(), [report.releaseId, v1, report.releaseId]);
+    assert.ok(lines.some((l) => /within batch.maxFailPercent \(34%\), putting web-2 back alone/.test(l)), lines.join('\n'));
+    assert.equal(report.targets[1].rolledBack, 'ok');
+  } finally {
+    await ws.cleanup();
+  }
+});
