@@ -54,7 +54,7 @@ async function rollbackOne(ctx: RunContext, plan: RollbackPlan, name: string, re
   try {
     const state = await target.session.inspect();
     let touched = plan.switchStarted.has(name);
-    if (state.current !== captured) {
+    if ((state.current ?? null) !== captured) {
       if (captured === null) {
         report.rolledBack = 'failed';
         report.final = state.current ?? null;

@@ -18,7 +18,7 @@ import { finishSuccess } from './engine-finish.js';
 import { isLockLoss, rollbackTargets } from './engine-rollback.js';
 import { forward, type TransactionPlan, type TransactionState } from './engine-transaction.js';
 import { Journal } from './journal.js';
-import { recoverUnfinished } from './recover.js';
+import { AUTO_RECOVERED_STATES, recoverUnfinished, UNFINISHED_STATES } from './recover.js';
 import { parseReleaseId, releaseIdFor, validateVersion } from './release-id.js';
 import { exitCodes, newTargetReport, type DeployReport, type DeployResult } from './report.js';
 import type { CheckTarget } from './checks/index.js';
@@ -188,7 +188,7 @@ export async function runDeploy(req: DeployRequest, ports: EnginePorts): Promise
     const base: RunContext = { envName: req.environmentName, environment: req.environment, ports, now, targets, lease, journal: new Journal(ports.coord, '', lease.fencingToken, now) };
     const report = emptyReport(req, plan ?? {});
     report.fencingToken = lease.fencingToken;
-    report.recovered = await recoverUnfinished(base);
+    report.recovered = await recoverUnfinished(base, req.kind === 'recover' ? UNFINISHED_STATES : AUTO_RECOVERED_STATES);
     if (report.recovered.some((r) => r.result === 'rollback-failed')) {
       return settle(report, 'rollback-failed', 'an earlier deploy could not be rolled back; a human is needed before deploying again');
     }

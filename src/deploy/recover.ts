@@ -13,12 +13,17 @@ import { rollbackTargets } from './engine-rollback.js';
 import { Journal, readJournal } from './journal.js';
 import { newTargetReport, type RecoveryReport, type TargetReport } from './report.js';
 
-/** Deployment states that still need recovery. */
+/**
+ * Deployment states that still need recovery. A deploy recovers `running`
+ * ones by itself; `rollback-failed` ones only `pitcrew recover` retries, so a
+ * human can fix forward with a new deploy instead of being blocked by them.
+ */
 export const UNFINISHED_STATES = ['running', 'rollback-failed'];
+export const AUTO_RECOVERED_STATES = ['running'];
 
-export async function unfinishedDeployments(ctx: Pick<RunContext, 'envName' | 'ports'>): Promise<Deployment[]> {
+export async function unfinishedDeployments(ctx: Pick<RunContext, 'envName' | 'ports'>, states: string[] = UNFINISHED_STATES): Promise<Deployment[]> {
   const all = await ctx.ports.coord.listDeployments({ environment: ctx.envName, limit: 200 });
-  return all.filter((d) => UNFINISHED_STATES.includes(d.state)).reverse();
+  return all.filter((d) => states.includes(d.state)).reverse();
 }
 
 async function complete(ctx: RunContext, releaseId: string, committed: string[], reports: Map<string, TargetReport>): Promise<boolean> {
@@ -80,9 +85,9 @@ export async function recoverDeployment(base: RunContext, dep: Deployment): Prom
 }
 
 /** Recovers every unfinished deployment of the environment, oldest first; stops at the first that fails. */
-export async function recoverUnfinished(ctx: RunContext): Promise<RecoveryReport[]> {
+export async function recoverUnfinished(ctx: RunContext, states: string[] = UNFINISHED_STATES): Promise<RecoveryReport[]> {
   const out: RecoveryReport[] = [];
-  for (const dep of await unfinishedDeployments(ctx)) {
+  for (const dep of await unfinishedDeployments(ctx, states)) {
     const r = await recoverDeployment(ctx, dep);
     out.push(r);
     if (r.result === 'rollback-failed') break;

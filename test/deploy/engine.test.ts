@@ -174,3 +174,21 @@ test('a failure within batch.maxFailPercent puts only that target back and the d
     await ws.cleanup();
   }
 });
+
+test('a first deploy that fails leaves untouched targets alone and asks for a human for the one with nothing to go back to', async () => {
+  const ws = await deployWorkspace({ batchSize: 1 });
+  try {
+    const { report, lines } = await ws.deploy({ artifact: await ws.artifact('1.0.0', { failOn: ['web-1'] }) });
+    assert.equal(report.result, 'rollback-failed');
+    assert.equal(report.exitCode, 4);
+    assert.deepEqual(report.targets.map((t) => t.rolledBack), ['failed', 'ok', 'ok']);
+    assert.deepEqual((await ws.currents()).slice(1), [undefined, undefined]);
+    assert.ok(lines.some((l) => l.startsWith('INCIDENT: the rollback of prod did not complete; a human is needed. Not back: web-1')), lines.join('\n'));
+    // A fix forward is not blocked by the failed rollback.
+    const fixed = await ws.deploy({ artifact: await ws.artifact('1.0.1') });
+    assert.equal(fixed.report.exitCode, 0);
+    assert.deepEqual(fixed.report.recovered, []);
+  } finally {
+    await ws.cleanup();
+  }
+});
