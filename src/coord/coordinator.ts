@@ -35,3 +35,16 @@ export interface DeployCoordinator {
   listJournal(deploymentId: string): Promise<JournalEvent[]>;
   close(): Promise<void>;
 }
+
+/**
+ * The lock status as it may be shown to anyone: owner tokens removed, since
+ * an owner token is what lets its holder release the lock without --force.
+ */
+export function publicLockStatus(status: LockStatus): unknown {
+  const { holder, queue, ...rest } = status;
+  const strip = <T extends { ownerToken: string }>(x: T): Omit<T, 'ownerToken'> => {
+    const { ownerToken: _hidden, ...shown } = x;
+    return shown;
+  };
+  return { ...rest, holder: holder === null ? null : strip(holder), queue: queue.map(strip) };
+}

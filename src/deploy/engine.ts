@@ -138,7 +138,9 @@ async function rollbackAfterFailure(ctx: RunContext, plan: TransactionPlan, st: 
     return;
   }
   for (const t of ctx.targets) {
-    if (st.staged.has(t.name) && st.captured.get(t.name) !== plan.releaseId) await t.session.markRelease(plan.releaseId, 'bad').catch(() => undefined);
+    if (st.staged.has(t.name) && st.captured.get(t.name) !== plan.releaseId) {
+      await ctx.journal.step('mark', t.name, 'bad', () => t.session.markRelease(plan.releaseId, 'bad')).catch(() => undefined);
+    }
   }
   const state = ok ? 'rolled-back' : 'rollback-failed';
   await ctx.ports.coord.updateDeployment(ctx.journal.deploymentId, { state, result: state, finishedAt: ctx.now(), error: why });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { acquireLease, storeCoordinator } from '../../src/coord/index.js';
+import { acquireLease, publicLockStatus, storeCoordinator } from '../../src/coord/index.js';
 import { openStore } from '../../src/store/index.js';
 import { eventually } from '../deploy/fixtures.js';
 
@@ -61,6 +61,9 @@ test('only the owner releases a lock; another owner token releases nothing', asy
   try {
     const lease = await acquireLease(coord, { environment: 'prod', description: 'A', ttlMs: 60_000, waitMs: 0 });
     assert.equal(await coord.release('prod', 'somebody-else'), false);
+    const shown = JSON.stringify(publicLockStatus(await coord.lockStatus('prod')));
+    assert.ok(!shown.includes(lease.ownerToken), 'the owner token is never shown');
+    assert.match(shown, /"description":"A"/);
     assert.equal((await coord.lockStatus('prod')).holder?.ownerToken, lease.ownerToken);
     await lease.release();
     assert.equal((await coord.lockStatus('prod')).holder, null);

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { rm } from 'node:fs/promises';
 import assert from 'node:assert/strict';
 import { acquireLease } from '../../src/coord/index.js';
 import { FenceError } from '../../src/deploy/errors.js';
@@ -76,6 +77,33 @@ test('a deployer whose token is fenced off stops at once and leaves the targets 
     assert.equal((await ws.currents())[1], v1);
     assert.ok(lines.some((l) => l.startsWith('stopping without touching anything else')));
     assert.ok(!lines.some((l) => l.startsWith('rolling back')), 'a fenced deployer does not roll back on its own');
+  } finally {
+    await ws.cleanup();
+  }
+});
+
+test('a deployer whose lease is broken mid-deploy stops at its next step, and the next deploy recovers its targets', async () => {
+  const ws = await deployWorkspace({ batchSize: 1 });
+  try {
+    const v1 = (await ws.deploy({ artifact: await ws.artifact('1.0.0') })).report.releaseId;
+    await ws.slowRestart(1);
+    const { coord, close } = await ws.coordinator();
+    const running = ws.deploy({ artifact: await ws.artifact('2.0.0') });
+    await eventually(async () => (await ws.currents())[0] !== v1, 'web-1 switched', 30_000);
+    const broken = await coord.forceRelease('prod', 'ops', 'runner went offline');
+    assert.ok(broken !== null);
+    const { report, lines } = await running;
+    assert.equal(report.result, 'lock-lost');
+    assert.equal(report.exitCode, 3);
+    assert.ok(lines.some((l) => /^stopping without touching anything else: the lease on prod was lost/.test(l)), lines.join('\n'));
+    assert.equal((await ws.currents())[2], v1, 'the batch after the loss was never switched');
+    const { store } = await ws.coordinator();
+    assert.equal((await store.listAudit({ action: 'lock.force-release' })).length, 1);
+    await Promise.all(ws.folders.map((f) => rm(`${f}/slow`)));
+    const next = await ws.deploy({ kind: 'recover' });
+    assert.deepEqual(next.report.recovered.map((r) => r.result), ['rolled-back']);
+    assert.deepEqual(await ws.currents(), [v1, v1, v1]);
+    await close();
   } finally {
     await ws.cleanup();
   }

@@ -192,3 +192,21 @@ test('a first deploy that fails leaves untouched targets alone and asks for a hu
     await ws.cleanup();
   }
 });
+
+test('a failing smoke test rolls every target back', async () => {
+  const ws = await deployWorkspace({
+    batchSize: 2,
+    smokeTests: [{ kind: 'command', name: 'checkout works', run: 'test -e smoke-ok', retries: 1, interval: '10ms' }],
+  });
+  try {
+    const v1 = (await ws.deploy({ artifact: await ws.artifact('1.0.0', { extra: { 'smoke-ok': '' } }) })).report;
+    assert.equal(v1.exitCode, 0);
+    const { report, lines } = await ws.deploy({ artifact: await ws.artifact('2.0.0') });
+    assert.equal(report.exitCode, 1);
+    assert.deepEqual(report.smokeTests.map((c) => [c.check, c.status, c.attempts]), [['checkout works', 'failed', 2]]);
+    assert.ok(lines.some((l) => l.startsWith('smoke test checkout works failed: exit 1 (no output) (after 2 attempts) — rolling back all 3 targets')), lines.join('\n'));
+    assert.deepEqual(await ws.currents(), [v1.releaseId, v1.releaseId, v1.releaseId]);
+  } finally {
+    await ws.cleanup();
+  }
+});

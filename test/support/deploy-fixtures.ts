@@ -36,7 +36,7 @@ export interface DeployWorkspace {
   folders: string[];
   environment: Environment;
   /** A real artifact for `version` with its `.sha256`; `failOn` names targets whose health check will fail. */
-  artifact(version: string, opts?: { failOn?: string[]; name?: string }): Promise<string>;
+  artifact(version: string, opts?: { failOn?: string[]; name?: string; extra?: Record<string, string> }): Promise<string>;
   /** Opens a coordinator on the workspace's store (a new connection each time). */
   coordinator(): Promise<{ coord: DeployCoordinator; store: Store; close: () => Promise<void> }>;
   /** Runs the engine in-process; `lines` collects its narration. */
@@ -86,6 +86,7 @@ export async function deployWorkspace(o: WorkspaceOptions = {}): Promise<DeployW
     async artifact(version, a = {}) {
       const files: Record<string, string> = { VERSION: `${version}\n`, 'app.sh': 'echo shop\n' };
       for (const t of a.failOn ?? []) files[`fail-${t}`] = 'this release fails its health check here\n';
+      Object.assign(files, a.extra);
       const name = a.name ?? `shop-${version}${a.failOn?.length ? `-fail-${a.failOn.join('-')}` : ''}.tar.gz`;
       const file = await makeArtifact(dir, name, files);
       await writeFile(`${file}.sha256`, `${sha256(await readFile(file))}  ${name}\n`);

@@ -4,6 +4,7 @@
  * `--force` and is written to the audit log with the actor and reason.
  */
 import type { Command } from 'commander';
+import { publicLockStatus } from '../../coord/index.js';
 import { openWorkspace } from '../../deploy/engine-setup.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
@@ -31,7 +32,7 @@ export async function lockStatusCommand(ctx: CliContext, envName: string): Promi
   try {
     const s = await ws.coord.lockStatus(envName);
     if (ctx.globals.json) {
-      ctx.io.stdout.write(JSON.stringify(s) + '\n');
+      ctx.io.stdout.write(JSON.stringify(publicLockStatus(s)) + '\n');
       return ExitCode.ok;
     }
     const h = s.holder;

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { closeTargets, openTargets } from '../../deploy/engine-context.js';
+import { publicLockStatus } from '../../coord/index.js';
 import { openWorkspace } from '../../deploy/engine-setup.js';
 import { ExitCode } from '../../errors.js';
 import type { CliContext } from '../context.js';
@@ -35,7 +36,7 @@ export async function statusCommand(ctx: CliContext, envName: string): Promise<n
     const lock = await ws.coord.lockStatus(envName);
     const deployments = await ws.coord.listDeployments({ environment: envName, limit: 5 });
     if (ctx.globals.json) {
-      ctx.io.stdout.write(JSON.stringify({ environment: envName, targets: current, lock, deployments }) + '\n');
+      ctx.io.stdout.write(JSON.stringify({ environment: envName, targets: current, lock: publicLockStatus(lock), deployments }) + '\n');
       return ExitCode.ok;
     }
     const out = (l: string) => ctx.io.stdout.write(`${l}\n`);
