@@ -3,6 +3,8 @@ import { rm } from 'node:fs/promises';
 import assert from 'node:assert/strict';
 import { acquireLease } from '../../src/coord/index.js';
 import { FenceError } from '../../src/deploy/errors.js';
+import { Journal } from '../../src/deploy/journal.js';
+import { StaleFencingTokenError } from '../../src/store/index.js';
 import { localTransport } from '../../src/deploy/transports/local.js';
 import { deployWorkspace } from '../support/deploy-fixtures.js';
 import { eventually } from './fixtures.js';
@@ -26,6 +28,9 @@ test('two deploys at once run one after the other, never interleaved, the second
     assert.ok(ja.every((e) => e.fencingToken === ra.report.fencingToken) && jb.every((e) => e.fencingToken === rb.report.fencingToken));
     assert.deepEqual(await ws.currents(), [rb.report.releaseId, rb.report.releaseId, rb.report.releaseId]);
     assert.equal((await coord.lockStatus('prod')).holder, null);
+    // The first deployer's token is stale now: the store refuses its journal writes.
+    const stale = new Journal(coord, ra.report.deploymentId!, ra.report.fencingToken!);
+    await assert.rejects(stale.write('switch', 'web-1', 'started'), StaleFencingTokenError);
     await close();
   } finally {
     await ws.cleanup();
