@@ -12,7 +12,8 @@ test('deploy, status, releases and lock through the CLI, with --release-version 
       const code = await main(['--config', ws.configPath, ...args], {}, io);
       return { code, out: io.out(), err: io.err() };
     };
-    const first = await cli('deploy', 'prod', '--artifact', await ws.artifact('1.0.0'), '--release-version', 'v1');
+    await ws.artifact('1.0.0');
+    const first = await cli('deploy', 'prod', '--artifact', 'shop-1.0.0.tar.gz', '--release-version', 'v1');
     assert.equal(first.code, 0, first.err);
     assert.match(first.out, /switching batch 1\/1: web-1, web-2, web-3/);
     const json = await cli('--json', 'deploy', 'prod', '--artifact', await ws.artifact('2.0.0', { failOn: ['web-1'] }));

@@ -3,6 +3,7 @@
  * docs/deploy.md). Narrates each step; --json prints the DeployReport. The
  * exit code is the report's: 0, 1 (rolled back), 3 (lock), 4 (human needed).
  */
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runDeploy } from '../../deploy/engine.js';
 import { enginePorts, interruptOnSignals, narrator, openWorkspace, waitOption } from '../../deploy/engine-setup.js';
@@ -41,7 +42,7 @@ export async function deployCommand(
   try {
     const report = await runDeploy(
       {
-        environmentName: envName, environment: ws.environment, kind: 'deploy', artifact: o.artifact, version: o.version,
+        environmentName: envName, environment: ws.environment, kind: 'deploy', artifact: resolve(ctx.io.cwd, o.artifact), version: o.version,
         sha256: o.sha256, dryRun: o.dryRun, waitLockMs: waitOption(o.waitLock),
       },
       enginePorts(ctx, ws.coord, interrupt.signal),
