@@ -4,7 +4,7 @@
  * error to a message and an exit code here, in one place. Commands only ever
  * see masked output sinks.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { ExitCode, isPitcrewError } from '../errors.js';
 import { packageVersion } from '../version.js';
 import { commandsFor } from './commands/index.js';
@@ -37,8 +37,14 @@ async function runProgram(argv: string[], env: Env, io: Io, masker: CliContext['
     const ctx: CliContext = { io, env, globals, masker };
     exitCode = await body(ctx, cmd);
   };
+  const entries = commandsFor(argv);
+  if (entries.length === 0) {
+    // No command word and --version or -V on the line.
+    io.stdout.write(`${packageVersion()}\n`);
+    return ExitCode.ok;
+  }
   try {
-    for (const entry of commandsFor(argv)) (await entry.load()).register(program, runner);
+    for (const entry of entries) (await entry.load()).register(program, runner);
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (err) {
@@ -50,7 +56,6 @@ async function runProgram(argv: string[], env: Env, io: Io, masker: CliContext['
 export function createProgram(io: Pick<Io, 'stdout' | 'stderr'>): Command {
   const program = new Command('pitcrew')
     .description('Keeps self-hosted GitHub Actions runners healthy and makes every production deploy through them safe.')
-    .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -59,6 +64,16 @@ export function createProgram(io: Pick<Io, 'stdout' | 'stderr'>): Command {
       writeErr: (s) => io.stderr.write(s),
     });
   globalOptions(program);
+  // `--version` is handled before parsing (see runProgram), not as a program option:
+  // commander recognizes program options anywhere on the line, and `deploy --version V`
+  // must reach the deploy command. It is still listed in the help.
+  const versionOption = new Option('-V, --version', 'print the version');
+  program.configureHelp({
+    visibleOptions: (cmd) => {
+      const shown = new Help().visibleOptions(cmd);
+      return cmd === program ? [versionOption, ...shown] : shown;
+    },
+  });
   program.addHelpText('after', EXIT_CODES_HELP);
   return program;
 }

@@ -22,7 +22,7 @@ export async function renderCliReference(): Promise<string> {
     '',
     '## Global options',
     '',
-    ...optionTable(program.options as readonly Option[]),
+    ...optionTable(program.options as readonly Option[]).toSpliced(2, 0, '| `-V, --version` | print the version (only before any command) |  |'),
     '',
     '## Exit codes',
     '',

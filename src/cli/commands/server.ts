@@ -14,7 +14,7 @@ import { DEFAULT_WEBHOOK_SECRET_ENV } from '../../config/schema.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { createGitHubClient } from '../../github/client.js';
 import { createServer, createServerMetrics, listen, parseListen, type ApiToken, type Log } from '../../server/index.js';
-import { openStore } from '../../store/index.js';
+import { openCommandStore } from '../store.js';
 import type { CliContext } from '../context.js';
 import type { Env } from '../io.js';
 import type { CommandRunner } from '../program.js';
@@ -37,7 +37,8 @@ export function register(program: Command, run: CommandRunner): void {
 }
 
 export async function serverCommand(ctx: CliContext, opts: ServerOptions, untilStopped: StopSignal = processSignals): Promise<number> {
-  const { config } = await loadCliConfig(ctx);
+  const loaded = await loadCliConfig(ctx);
+  const { config } = loaded;
   // stderr is masked by construction; the configuration's secrets are registered by loadCliConfig.
   const log: Log = (message, meta) => {
     ctx.io.stderr.write(`${new Date().toISOString()} ${message}${meta && Object.keys(meta).length ? ` ${JSON.stringify(meta)}` : ''}\n`);
@@ -50,10 +51,7 @@ export async function serverCommand(ctx: CliContext, opts: ServerOptions, untilS
 
   const metrics = createServerMetrics(config);
   const github = githubClient(config, ctx.env, metrics.githubResponse, log);
-  const store = await openStore(opts.db ?? config.server.database, {
-    cwd: ctx.io.cwd,
-    guard: (text, where) => ctx.masker.assertNoSecret(text, where),
-  });
+  const store = await openCommandStore(ctx, loaded, opts.db);
   try {
     const server = createServer({ config, store, tokens, webhookSecret, github, log, metrics });
     await server.start();

@@ -1,0 +1,72 @@
+/**
+ * What one run of the engine works with: the environment, its targets with
+ * open sessions, the journal, the lease, the narrator and the ports (clock,
+ * sleep, transports, check ports). Opening targets goes through the
+ * transport registry. Must never touch a target; that is the engine's job.
+ */
+import type { Lease } from '../coord/index.js';
+import type { DeployCoordinator } from '../coord/index.js';
+import { targetName, type Environment } from '../config/index.js';
+import type { CheckPorts, CheckTarget } from './checks/index.js';
+import type { Journal } from './journal.js';
+import { transportFor, transports as defaultTransports } from './transports/registry.js';
+import type { TargetRef, Transport } from './transports/transport.js';
+
+export interface EnginePorts {
+  coord: DeployCoordinator;
+  /** One line per step, e.g. `switching batch 1/2: web-1`. */
+  say: (line: string) => void;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  transports?: ReadonlyMap<string, () => Transport>;
+  /** Interruption (SIGINT, SIGTERM): the deploy rolls back. */
+  signal?: AbortSignal;
+  checkPorts?: CheckPorts;
+  /** Pause between lock polls while waiting. */
+  lockPollMs?: number;
+  /** Who deploys (for the deployment record), and on which runner. */
+  actor?: string;
+  runner?: string | null;
+}
+
+export interface RunContext {
+  envName: string;
+  environment: Environment;
+  ports: EnginePorts;
+  now: () => number;
+  targets: CheckTarget[];
+  journal: Journal;
+  lease: Lease;
+}
+
+export function targetRefs(environment: Environment): TargetRef[] {
+  return environment.targets.map((t) => {
+    const ref: TargetRef = { ...(t as Record<string, unknown>), name: String(targetName(t as Record<string, unknown>)) };
+    if (environment.transport === 'ssh') ref.path = environment.path;
+    return ref;
+  });
+}
+
+/** Opens a session on every target of the environment; closes the opened ones if one fails. */
+export async function openTargets(environment: Environment, ports: EnginePorts): Promise<CheckTarget[]> {
+  const transport = transportFor(environment.transport, 'transport', ports.transports ?? defaultTransports);
+  const out: CheckTarget[] = [];
+  try {
+    for (const ref of targetRefs(environment)) {
+      const session = await transport.open(ref);
+      out.push({ name: ref.name, host: typeof ref.host === 'string' ? ref.host : '127.0.0.1', session });
+    }
+  } catch (err) {
+    await closeTargets(out);
+    throw err;
+  }
+  return out;
+}
+
+export async function closeTargets(targets: CheckTarget[]): Promise<void> {
+  await Promise.all(targets.map((t) => t.session.close().catch(() => undefined)));
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,33 @@
+/**
+ * What follows a committed deploy: mark the release good on every committed
+ * target, record the deployment as succeeded, and prune old releases,
+ * always keeping `current`, the release captured before the deploy and the
+ * newest other good release. A prune that fails is reported, never undoes
+ * the deploy. Must never prune before the deploy is committed.
+ */
+import type { RunContext } from './engine-context.js';
+import type { DeployReport } from './report.js';
+import type { TransactionState } from './engine-transaction.js';
+
+export async function finishSuccess(ctx: RunContext, releaseId: string, committed: string[], st: TransactionState, report: DeployReport): Promise<void> {
+  for (const t of ctx.targets.filter((x) => committed.includes(x.name))) {
+    await ctx.journal.step('mark', t.name, 'good', () => t.session.markRelease(releaseId, 'good')).catch((err: Error) => {
+      ctx.ports.say(`could not mark ${releaseId} good on ${t.name}: ${err.message}`);
+    });
+  }
+  await ctx.ports.coord.updateDeployment(ctx.journal.deploymentId, { state: 'succeeded', result: 'succeeded', finishedAt: ctx.now() });
+  await ctx.journal.write('finish', null, 'succeeded', 'succeeded');
+  const keep = ctx.environment.keepReleases;
+  for (const t of ctx.targets) {
+    try {
+      const state = await t.session.inspect();
+      const lastGood = state.details.filter((d) => d.mark === 'good' && d.id !== state.current).pop()?.id;
+      const captured = st.captured.get(t.name);
+      const protect = [lastGood, captured].filter((x): x is string => typeof x === 'string');
+      const removed = await ctx.journal.step('prune', t.name, JSON.stringify({ keep, protect }), () => t.session.prune(keep, protect), (r) => r.join(', ') || 'nothing');
+      if (removed.length > 0) report.pruned[t.name] = removed;
+    } catch (err) {
+      ctx.ports.say(`pruning old releases on ${t.name} failed (the deploy stands): ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Writes the deployment's journal through the coordinator with the lease's
+ * fencing token: every step is recorded as `started` before it runs and as
+ * `succeeded` or `failed` after, so a deployer killed at any instant leaves
+ * enough for the next one to finish or undo its work. A journal write that
+ * fails stops the step before it touches anything.
+ */
+import type { DeployCoordinator, JournalEvent } from '../coord/index.js';
+
+export type Phase = 'started' | 'succeeded' | 'failed';
+
+/** Steps, in the order a deploy takes them. `rollback.*` and `recover` are written when undoing. */
+export const STEPS = [
+  'plan', 'capture', 'stage', 'install', 'migrate', 'switch', 'restart', 'health', 'smoke', 'commit', 'mark', 'prune', 'finish',
+  'rollback', 'rollback.switch', 'rollback.restart', 'rollback.health', 'recover',
+] as const;
+export type StepName = (typeof STEPS)[number];
+
+export class Journal {
+  constructor(
+    private readonly coord: DeployCoordinator,
+    readonly deploymentId: string,
+    readonly fencingToken: number,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  write(step: StepName, target: string | null, phase: Phase, detail: string | null = null): Promise<JournalEvent> {
+    return this.coord.appendJournal({
+      deploymentId: this.deploymentId, step, target, phase, detail, fencingToken: this.fencingToken, at: this.now(),
+    });
+  }
+
+  /**
+   * Journals `started`, runs `fn`, then journals `succeeded` with `done(result)`
+   * as detail, or `failed` with the error's message (and rethrows).
+   */
+  async step<T>(step: StepName, target: string | null, detail: string | null, fn: () => Promise<T>, done?: (r: T) => string | null): Promise<T> {
+    await this.write(step, target, 'started', detail);
+    let result: T;
+    try {
+      result = await fn();
+    } catch (err) {
+      await this.write(step, target, 'failed', (err as Error).message).catch(() => undefined);
+      throw err;
+    }
+    await this.write(step, target, 'succeeded', done ? done(result) : null);
+    return result;
+  }
+}
+
+/** What an interrupted deployment's journal says, for recovery. */
+export interface JournalReading {
+  releaseId?: string;
+  targets: string[];
+  /** Release each target had before the deploy (null: none). Targets never captured are absent. */
+  captured: Map<string, string | null>;
+  /** Targets whose switch (or rollback switch) started: they may have changed. */
+  switchStarted: Set<string>;
+  staged: Set<string>;
+  /** Targets the deploy committed to (commit succeeded), or undefined when it never committed. */
+  committed?: string[];
+  finished: boolean;
+}
+
+function json(detail: string | null): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(detail ?? '');
+    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+export function readJournal(events: JournalEvent[]): JournalReading {
+  const r: JournalReading = { targets: [], captured: new Map(), switchStarted: new Set(), staged: new Set(), finished: false };
+  for (const e of events) {
+    const d = json(e.detail);
+    if (e.step === 'plan' && e.phase === 'started') {
+      if (typeof d.releaseId === 'string') r.releaseId = d.releaseId;
+      if (Array.isArray(d.targets)) r.targets = d.targets.filter((t): t is string => typeof t === 'string');
+    } else if (e.step === 'capture' && e.phase === 'succeeded' && e.target !== null) {
+      r.captured.set(e.target, typeof d.current === 'string' ? d.current : null);
+    } else if (e.step === 'stage' && e.target !== null) {
+      r.staged.add(e.target);
+    } else if ((e.step === 'switch' || e.step === 'rollback.switch') && e.target !== null) {
+      r.switchStarted.add(e.target);
+    } else if (e.step === 'commit' && e.phase === 'succeeded') {
+      r.committed = Array.isArray(d.targets) ? d.targets.filter((t): t is string => typeof t === 'string') : [];
+    } else if (e.step === 'finish' && e.phase === 'succeeded') {
+      r.finished = true;
+    }
+  }
+  return r;
+}
