@@ -85,7 +85,7 @@ const RUN = `set -u
 cd "$1" || exit 1
 mkdir -p "\${2%/*}" || exit 1
 setsid sh -c 'echo $$ > "$1" && exec sh -c "$2"' pitcrew-run "$2" "$3" < /dev/null &
-wait $!; s=$?
+wait $! 2>/dev/null; s=$?
 rm -f "$2"
 if [ $s -gt 128 ]; then sig=$(kill -l $s 2>/dev/null) && { trap - "$sig"; kill -s "$sig" $$; }; fi
 exit $s`;
