@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import ssh2 from 'ssh2';
 import { releaseIdFor } from '../../src/deploy/release-id.js';
 import { HostKeyError, SshAuthError, SshKeyError, SshUnreachableError } from '../../src/deploy/transports/ssh-errors.js';
+import { transportFor } from '../../src/deploy/transports/registry.js';
 import { mapLimit } from '../../src/deploy/transports/ssh-pool.js';
 import { sshTransport, type SshTransportOptions } from '../../src/deploy/transports/ssh.js';
 import type { TargetRef } from '../../src/deploy/transports/transport.js';
@@ -224,4 +225,14 @@ test('a connection lost under a session fails the next operation with a typed er
   await session.close();
   await assert.rejects(transport.open(target), (err: unknown) => err instanceof SshUnreachableError && err.reason === 'refused');
   assert.equal(dials(), 2);
+});
+
+test('the registry hands out the ssh transport, which refuses a target without a trusted host key before dialing', async () => {
+  const transport = transportFor('ssh');
+  assert.equal(transport.kind, 'ssh');
+  const target = targetFor(servers[0], 'web-1', '/srv/app');
+  delete target.hostKey;
+  await assert.rejects(transport.open(target), (err: unknown) =>
+    err instanceof UsageError && /target web-1: needs `hostKey` or `knownHostsFile`: pitcrew never trusts a host key on first use/.test(err.message));
+  await assert.rejects(transport.open({ ...targetFor(servers[0], 'web-1', 'srv/app') }), /path "srv\/app" must be an absolute path/);
 });
