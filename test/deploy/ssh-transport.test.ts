@@ -214,13 +214,17 @@ test('run passes values with quotes and spaces intact and refuses a variable nam
   }
 });
 
-test('a connection lost under a session fails the next operation with a typed error, and a new session dials again', async () => {
+test('a connection lost under a session fails the running command and the next operation with a typed error, and a new session dials again', async () => {
   const s = await startSshd();
   const root = await folder('lost');
   const { transport, dials } = countingTransport({ connectTimeoutMs: 5000 });
   const target = targetFor(s, 'web-7', root, { identityFile: await keepKey(s) });
+  await mkdir(join(root, 'releases', `1.0.0-${'a'.repeat(12)}`), { recursive: true });
   const session = await transport.open(target);
-  await s.stop();
+  const running = session.run('echo started; sleep 5', {
+    cwd: 'release', release: `1.0.0-${'a'.repeat(12)}`, onOutput: () => void s.stop(),
+  });
+  await assert.rejects(running, (err: unknown) => err instanceof SshUnreachableError && err.reason === 'closed' && /outcome on the host is unknown/.test(err.message));
   await assert.rejects(session.inspect(), (err: unknown) => err instanceof SshUnreachableError && err.message.includes(`${s.host}:${s.port}`));
   await session.close();
   await assert.rejects(transport.open(target), (err: unknown) => err instanceof SshUnreachableError && err.reason === 'refused');

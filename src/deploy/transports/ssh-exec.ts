@@ -12,6 +12,7 @@ import type { ClientChannel } from 'ssh2';
 import { UsageError } from '../../errors.js';
 import type { ScriptOutcome } from './scripted-session.js';
 import type { SshConnection } from './ssh-connection.js';
+import { SshUnreachableError } from './ssh-errors.js';
 import { shellQuote, type TargetScript } from './target-script.js';
 import { OUTPUT_TAIL_BYTES, type RunResult } from './transport.js';
 
@@ -23,6 +24,13 @@ export function scriptCommand(text: string, args: string[], env: Record<string, 
   });
   const envWords = assignments.length > 0 ? `env ${assignments.join(' ')} ` : '';
   return `exec ${envWords}sh -c ${shellQuote(text)} pitcrew-target ${args.map(shellQuote).join(' ')}`.trimEnd();
+}
+
+/** A channel that ends without an exit status because the connection dropped is a lost connection, not a failed command. */
+function checkLost(conn: SshConnection, exit: Exit): void {
+  if (exit.code === null && exit.signal === null && conn.closed) {
+    throw new SshUnreachableError(conn.target, 'closed', 'the ssh connection was lost while a command ran; its outcome on the host is unknown');
+  }
 }
 
 interface Exit {
@@ -54,6 +62,7 @@ export async function runScriptOver(conn: SshConnection, script: TargetScript): 
     channel.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     channel.end();
     const exit = await exitOf(channel);
+    checkLost(conn, exit);
     return { exitCode: exit.code, stdout, stderr };
   });
 }
@@ -74,6 +83,7 @@ export async function uploadOver(conn: SshConnection, file: string, root: string
       stderr += `\ncannot send ${file}: ${err.message}`;
     });
     const exit = await exited;
+    checkLost(conn, exit);
     return { exitCode: exit.code, stdout: '', stderr };
   });
 }
@@ -141,6 +151,7 @@ export async function runCommandOver(conn: SshConnection, spec: RemoteCommand): 
     const exit = await exitOf(channel, 500);
     if (timer !== undefined) clearTimeout(timer);
     await killing;
+    checkLost(conn, exit);
     return { exitCode: exit.code, signal: exit.signal, timedOut, stdoutTail: tails.stdout, stderrTail: tails.stderr };
   });
 }

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { TargetError } from '../errors.js';
-import { isReleaseId } from '../release-id.js';
+import { isReleaseId, isSha256 } from '../release-id.js';
 import { ScriptedSession, type ScriptOutcome } from './scripted-session.js';
 import { connectSsh, type ConnectOptions, type SshConnection } from './ssh-connection.js';
 import { runCommandOver, runScriptOver, uploadOver } from './ssh-exec.js';
@@ -77,9 +77,13 @@ class SshSession implements TargetSession {
 
   /** Uploads the artifact under `.pitcrew/`, stages it with the shared script, removes the upload. */
   async stage(releaseId: string, artifactPath: string, sha256: string): Promise<StageResult> {
-    const state = await this.scripted.inspect();
+    const digest = sha256.toLowerCase();
+    // Bad arguments are refused by the shared stage before it touches the target.
+    if (!isReleaseId(releaseId) || !isSha256(digest) || !releaseId.endsWith(`-${digest.slice(0, 12)}`)) {
+      return this.scripted.stage(releaseId, '', sha256);
+    }
     // Already there: the stage script answers `exists` or a conflict before it looks at the artifact.
-    if (state.releases.includes(releaseId)) return this.scripted.stage(releaseId, '', sha256);
+    if ((await this.scripted.inspect()).releases.includes(releaseId)) return this.scripted.stage(releaseId, '', sha256);
     const name = `upload.tmp-${randomBytes(6).toString('hex')}`;
     const remote = `${this.t.path}/.pitcrew/${name}`;
     try {
