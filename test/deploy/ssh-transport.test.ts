@@ -1,7 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, chown, copyFile, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ssh2 from 'ssh2';
@@ -239,4 +242,58 @@ test('the registry hands out the ssh transport, which refuses a target without a
   await assert.rejects(transport.open(target), (err: unknown) =>
     err instanceof UsageError && /target web-1: needs `hostKey` or `knownHostsFile`: pitcrew never trusts a host key on first use/.test(err.message));
   await assert.rejects(transport.open({ ...targetFor(servers[0], 'web-1', 'srv/app') }), /path "srv\/app" must be an absolute path/);
+});
+
+test('a host that accepts the connection but never speaks ssh is a timeout error naming host:port', async (t) => {
+  const sockets: Socket[] = [];
+  const silent = createServer((socket) => sockets.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.2', resolve));
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+  });
+  const port = (silent.address() as AddressInfo).port;
+  const target = { ...targetFor(servers[0], 'web-8', '/srv/app'), port };
+  await assert.rejects(sshTransport({ connectTimeoutMs: 300 }).open(target), (err: unknown) =>
+    err instanceof SshUnreachableError && err.reason === 'timeout' && err.message.includes(`127.0.0.2:${port}`));
+});
+
+/** An unprivileged login user with a shell whose account is not locked (sshd refuses those without PAM), if there is one. */
+function unprivilegedUser(): { name: string; uid: number; gid: number } | undefined {
+  const shadow = existsSync('/etc/shadow') ? readFileSync('/etc/shadow', 'utf8') : '';
+  const locked = new Set(shadow.split('\n').filter((l) => l.split(':')[1]?.startsWith('!')).map((l) => l.split(':')[0]));
+  for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+    const [name, , uid, gid, , home, shell] = line.split(':');
+    if (Number(uid) >= 1000 && Number(uid) < 65534 && /\/(ba|da)?sh$/.test(shell ?? '') && existsSync(home ?? '/nonexistent') && !locked.has(name)) {
+      return { name, uid: Number(uid), gid: Number(gid) };
+    }
+  }
+  return undefined;
+}
+
+test('an unprivileged deploy user stages and runs in a folder it owns', { skip: unprivilegedUser() === undefined && 'no unlocked unprivileged user with a shell here' }, async (t) => {
+  const user = unprivilegedUser()!;
+  const s = await startSshd({ user: user.name });
+  t.after(() => s.stop());
+  const base = await mkdtemp(join(tmpdir(), 'pitcrew-ssh-user-'));
+  t.after(() => rm(base, { recursive: true, force: true }));
+  await chmod(base, 0o755);
+  const root = join(base, 'app');
+  await mkdir(root);
+  await chown(root, user.uid, user.gid);
+  const file = await makeArtifact(work.path, 'app-6.0.0.tar.gz', { VERSION: '6.0.0\n' });
+  await chmod(file, 0o644);
+  await chmod(work.path, 0o755);
+  const digest = sha256(await readFile(file));
+  const id = releaseIdFor('6.0.0', digest);
+  const session = await sshTransport().open(targetFor(s, 'web-u', root));
+  try {
+    assert.equal((await session.stage(id, file, digest)).created, true);
+    await session.switchTo(id, 1);
+    const result = await session.run('id -u; cat VERSION', { cwd: 'current' });
+    assert.equal(result.stdoutTail, `${user.uid}\n6.0.0\n`);
+    assert.equal((await stat(join(root, 'releases', id))).uid, user.uid);
+  } finally {
+    await session.close();
+  }
 });

@@ -18,7 +18,7 @@ const SSHD = '/usr/sbin/sshd';
 export interface SshdOptions {
   /** Loopback address to listen on; a random 127.0.0.x (x in 2..254) when absent. */
   host?: string;
-  /** User to log in as (default `root`); must exist. */
+  /** User to log in as (default `root`); must exist with a shell and an unlocked account (`!` in /etc/shadow is refused without PAM). */
   user?: string;
   /** Private host key file to use instead of a fresh one. */
   hostKeyFile?: string;

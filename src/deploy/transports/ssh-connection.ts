@@ -154,16 +154,22 @@ export async function connectSsh(t: SshTarget, opts: ConnectOptions = {}): Promi
     ...(algorithms.length > 0 ? { algorithms: { serverHostKey: algorithms as ServerHostKeyAlgorithm[] } } : {}),
   };
   return new Promise<SshConnection>((resolve, reject) => {
+    let settled = false;
+    // ssh2 can report a second error (the lost socket) after the first: all but the first are dropped.
     const onError = (err: Error): void => {
+      if (settled) return;
+      settled = true;
       client.removeListener('ready', onReady);
       client.end();
       reject(verdict !== undefined && !verdict.ok ? hostKeyError(t, verdict, source) : failure(t, err, timeoutMs));
     };
     const onReady = (): void => {
+      if (settled) return;
+      settled = true;
       client.removeListener('error', onError);
       resolve(new SshConnection(t, client, opts.maxChannels ?? 8));
     };
-    client.once('error', onError);
+    client.on('error', onError);
     client.once('ready', onReady);
     try {
       client.connect(config);
