@@ -211,7 +211,8 @@ test('run passes values with quotes and spaces intact and refuses a variable nam
     const value = `a 'quoted' "value"; $(echo not run) \`x\``;
     const result = await session.run('printf %s "$WEIRD"', { cwd: 'release', release: id, env: { WEIRD: value } });
     assert.equal(result.stdoutTail, value);
-    await assert.rejects(session.run('true', { cwd: 'release', release: id, env: { 'BAD NAME': 'x' } }), UsageError);
+    await assert.rejects(session.run('true', { cwd: 'release', release: id, env: { 'BAD NAME': 'x' } }), (err: unknown) =>
+      err instanceof UsageError && err.message.startsWith('target web-3: environment variable name "BAD NAME" is not valid'));
   } finally {
     await session.close();
   }

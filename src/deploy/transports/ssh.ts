@@ -6,6 +6,7 @@
  * key on first use, and never send the deployer's environment to a target.
  */
 import { randomBytes } from 'node:crypto';
+import { UsageError } from '../../errors.js';
 import { TargetError } from '../errors.js';
 import { isReleaseId, isSha256 } from '../release-id.js';
 import { ScriptedSession, type ScriptOutcome } from './scripted-session.js';
@@ -60,6 +61,11 @@ class SshSession implements TargetSession {
 
   private async runCommand(command: string, options: RunOptions): Promise<RunResult> {
     const root = this.t.path;
+    for (const name of Object.keys(options.env ?? {})) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        throw new UsageError(`target ${this.target}: environment variable name ${JSON.stringify(name)} is not valid in a shell (letters, digits, _; not starting with a digit)`);
+      }
+    }
     const which = options.cwd === 'current' ? 'current' : (options.release as string);
     const resolved = await runScriptOver(this.conn, { text: RESOLVE, args: [root, which] });
     const release = resolved.stdout.trim();
