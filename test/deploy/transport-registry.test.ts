@@ -11,7 +11,7 @@ test('the registry hands out the local transport by kind', () => {
 test('an unknown transport is answered with the list of valid ones', () => {
   assert.throws(() => transportFor('ftp', 'environments.prod.transport'), (err: unknown) =>
     err instanceof UsageError && err.code === 'transport.unknown'
-    && err.message === 'environments.prod.transport: unknown transport "ftp"; valid transports: local');
+    && err.message === 'environments.prod.transport: unknown transport "ftp"; valid transports: local, ssh');
 });
 
 test('the local transport needs an absolute folder', async () => {

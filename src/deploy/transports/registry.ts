@@ -4,10 +4,12 @@
  */
 import { UsageError } from '../../errors.js';
 import { localTransport } from './local.js';
+import { sshTransport } from './ssh.js';
 import type { Transport } from './transport.js';
 
 export const transports: ReadonlyMap<string, () => Transport> = new Map<string, () => Transport>([
   ['local', () => localTransport()],
+  ['ssh', () => sshTransport()],
 ]);
 
 /** The transport for `kind`; `where` names the config key for the error message. */

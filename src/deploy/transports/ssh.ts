@@ -1,0 +1,148 @@
+/**
+ * The ssh transport: targets are hosts (`{ host, port, user, hostKey |
+ * knownHostsFile, identityFile | privateKeyEnv, passphraseEnv }` plus the
+ * environment's `path`). It runs the same target scripts as the local
+ * transport, over one pooled connection per target. Must never trust a host
+ * key on first use, and never send the deployer's environment to a target.
+ */
+import { randomBytes } from 'node:crypto';
+import { UsageError } from '../../errors.js';
+import { TargetError } from '../errors.js';
+import { isReleaseId, isSha256 } from '../release-id.js';
+import { ScriptedSession, type ScriptOutcome } from './scripted-session.js';
+import { connectSsh, type ConnectOptions, type SshConnection } from './ssh-connection.js';
+import { runCommandOver, runScriptOver, uploadOver } from './ssh-exec.js';
+import { ConnectionPool } from './ssh-pool.js';
+import { sshTargetOf, type SshTarget } from './ssh-target.js';
+import type {
+  ReleaseMark, RunOptions, RunResult, StageResult, SwitchResult, TargetRef, TargetSession, TargetState, Transport,
+} from './transport.js';
+
+export interface SshTransportOptions extends ConnectOptions {
+  /** Time between SIGTERM and SIGKILL to a timed-out command's process group (default 2 s). */
+  killGraceMs?: number;
+}
+
+export interface SshTransport extends Transport {
+  /** Ends every pooled connection (the engine calls it when a deploy is over). */
+  closeAll(): Promise<void>;
+  /** Connections open now. */
+  readonly openConnections: number;
+}
+
+// $1 root, $2 `current` or a release id: prints the release the command will run in.
+const RESOLVE = `set -u
+if [ "$2" = current ]; then
+  r=$(readlink "$1/current" 2>/dev/null) || { echo "$1/current does not point at a release yet" >&2; exit 3; }
+  printf '%s\\n' "\${r#releases/}"
+else
+  [ -d "$1/releases/$2" ] || { echo "$1/releases/$2 does not exist" >&2; exit 3; }
+  printf '%s\\n' "$2"
+fi`;
+
+class SshSession implements TargetSession {
+  readonly target: string;
+  private readonly scripted: ScriptedSession;
+  private closed = false;
+
+  constructor(private readonly t: SshTarget, private readonly conn: SshConnection, private readonly opts: SshTransportOptions,
+    private readonly release: () => Promise<void>) {
+    this.target = t.target;
+    this.scripted = new ScriptedSession(t.target, t.path, {
+      runScript: (script) => runScriptOver(conn, script),
+      runCommand: (command, options) => this.runCommand(command, options),
+    });
+  }
+
+  private failed(what: string, out: ScriptOutcome, code = 'target.failed'): TargetError {
+    const tail = out.stderr.trim().slice(-500) || `exit code ${out.exitCode}`;
+    return new TargetError(this.target, `${what}: ${tail}`, { code });
+  }
+
+  private async runCommand(command: string, options: RunOptions): Promise<RunResult> {
+    const root = this.t.path;
+    for (const name of Object.keys(options.env ?? {})) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        throw new UsageError(`target ${this.target}: environment variable name ${JSON.stringify(name)} is not valid in a shell (letters, digits, _; not starting with a digit)`);
+      }
+    }
+    const which = options.cwd === 'current' ? 'current' : (options.release as string);
+    const resolved = await runScriptOver(this.conn, { text: RESOLVE, args: [root, which] });
+    const release = resolved.stdout.trim();
+    if (resolved.exitCode !== 0 || !isReleaseId(release)) throw this.failed('cannot run a command', resolved, 'target.missing');
+    const dir = options.cwd === 'current' ? `${root}/current` : `${root}/releases/${release}`;
+    return runCommandOver(this.conn, {
+      command, dir, root, timeoutMs: options.timeoutMs, killGraceMs: this.opts.killGraceMs, onOutput: options.onOutput,
+      env: { ...options.env, PITCREW_RELEASE: release, PITCREW_PATH: root, PITCREW_TARGET: this.target },
+    });
+  }
+
+  inspect(): Promise<TargetState> {
+    return this.scripted.inspect();
+  }
+
+  /** Uploads the artifact under `.pitcrew/`, stages it with the shared script, removes the upload. */
+  async stage(releaseId: string, artifactPath: string, sha256: string): Promise<StageResult> {
+    const digest = sha256.toLowerCase();
+    // Bad arguments are refused by the shared stage before it touches the target.
+    if (!isReleaseId(releaseId) || !isSha256(digest) || !releaseId.endsWith(`-${digest.slice(0, 12)}`)) {
+      return this.scripted.stage(releaseId, '', sha256);
+    }
+    // Already there: the stage script answers `exists` or a conflict before it looks at the artifact.
+    if ((await this.scripted.inspect()).releases.includes(releaseId)) return this.scripted.stage(releaseId, '', sha256);
+    const name = `upload.tmp-${randomBytes(6).toString('hex')}`;
+    const remote = `${this.t.path}/.pitcrew/${name}`;
+    try {
+      const sent = await uploadOver(this.conn, artifactPath, this.t.path, name);
+      if (sent.exitCode !== 0) throw this.failed(`cannot upload ${artifactPath} to ${remote}`, sent, 'target.io');
+      return await this.scripted.stage(releaseId, remote, sha256);
+    } finally {
+      await runScriptOver(this.conn, { text: 'rm -f "$1"', args: [remote] }).catch(() => undefined);
+    }
+  }
+
+  switchTo(releaseId: string, fencingToken: number): Promise<SwitchResult> {
+    return this.scripted.switchTo(releaseId, fencingToken);
+  }
+
+  run(command: string, options: RunOptions): Promise<RunResult> {
+    return this.scripted.run(command, options);
+  }
+
+  prune(keep: number, protect: string[]): Promise<string[]> {
+    return this.scripted.prune(keep, protect);
+  }
+
+  markRelease(releaseId: string, mark: ReleaseMark): Promise<void> {
+    return this.scripted.markRelease(releaseId, mark);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.release();
+  }
+}
+
+/** Key of a pooled connection: one per login (user, host, port, key). */
+function poolKey(t: SshTarget): string {
+  return `${t.user}@${t.host}:${t.port} ${t.identityFile ?? `$${t.privateKeyEnv}`}`;
+}
+
+export function sshTransport(opts: SshTransportOptions = {}): SshTransport {
+  const pool = new ConnectionPool<SshConnection>();
+  return {
+    kind: 'ssh',
+    async open(target: TargetRef): Promise<TargetSession> {
+      const t = sshTargetOf(target);
+      const key = poolKey(t);
+      const conn = await pool.acquire(key, () => connectSsh(t, opts));
+      return new SshSession(t, conn, opts, () => pool.release(key, conn));
+    },
+    closeAll: () => pool.closeAll(),
+    get openConnections() {
+      return pool.size;
+    },
+  };
+}
+
