@@ -13,7 +13,7 @@ import type { Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Authenticator } from '../auth.js';
 import { CSS, JS } from './assets.js';
-import { ViewNotFound, type DashboardContext, type Query } from './context.js';
+import { ViewNotFound, type DashboardContext } from './context.js';
 import type { Html } from './html.js';
 import { loginPage, notFoundPage, page } from './layout.js';
 import { accepts, endSession, safeNext, startSession, viewer } from './session.js';
