@@ -32,7 +32,26 @@ function perTarget(step: string, start: number, took: number, detail: (t: string
   ]);
 }
 
+/** State changes of the last day, so the fleet's timelines have something to show. */
+async function seedRunnerHistory(store: Store, now: number): Promise<void> {
+  const H = 60 * MIN;
+  const changes: Array<[string, 'online' | 'degraded' | 'offline', string, number]> = [
+    ['primary', 'online', 'all probes healthy', now - 22 * H],
+    ['secondary', 'online', 'all probes healthy', now - 20 * H],
+    ['secondary', 'offline', 'no heartbeat for 6.1 s (timeout 5 s)', now - 300 * MIN],
+    ['secondary', 'online', 'all probes healthy', now - 297 * MIN],
+    ['stager', 'online', 'all probes healthy', now - 23 * H],
+    ['stager', 'degraded', 'disk 93 % used (limit 90 %)', now - 10 * H],
+    ['stager', 'offline', 'agent connection closed', now - 9 * H],
+  ];
+  for (const name of ['primary', 'secondary', 'stager']) {
+    await store.upsertRunner({ name, labels: [], environments: [], priority: 0, authorized: true }, now - 24 * H);
+  }
+  for (const [runner, state, reason, at] of changes) await store.setRunnerState(runner, state, [reason], at);
+}
+
 export async function seedStore(store: Store, now: number): Promise<{ good: string; rolledBack: string; running: string }> {
+  await seedRunnerHistory(store, now);
   // A deploy that succeeded two hours ago.
   const goodAt = now - 120 * MIN;
   const t1 = await takeLock(store, 'production', 'primary', 'owner-1', 'deploy 1.4.0 by ci', goodAt);

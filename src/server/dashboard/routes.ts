@@ -114,6 +114,9 @@ export function dashboardRoutes(app: Hono, deps: DashboardDeps): Dashboard {
   app.get('/assets/dashboard.css', (c) => c.body(CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=300', 'x-content-type-options': 'nosniff' }));
   app.get('/assets/dashboard.js', (c) => c.body(JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=300', 'x-content-type-options': 'nosniff' }));
 
+  // Browsers ask for it on every page; an empty answer keeps their consoles clean.
+  app.get('/favicon.ico', (c) => c.body(null, 204, { 'cache-control': 'max-age=86400' }));
+
   app.get('/login', (c) => {
     const next = safeNext(c.req.query('next'));
     if (viewer(deps.auth, c)) return c.redirect(next, 303);
