@@ -14,7 +14,7 @@ if (missing && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missin
 const skip = missing ? `${CHROMIUM} is not installed (apt-get install chromium); the browser tests need it` : false;
 
 const PAGES = [
-  { shot: 'fleet', path: '/', heading: 'Fleet', text: 'primary' },
+  { shot: 'fleet', path: '/', heading: 'Fleet', text: '4.0 % free (512.0 MiB)' },
   { shot: 'environments', path: '/environments', heading: 'Environments', text: 'deploy 1.5.2 by ci' },
   { shot: 'deployments', path: '/deployments', heading: 'Deployments', text: 'dep-rb-150' },
   { shot: 'deployment', path: '/deployments/dep-rb-150', heading: 'Deployment dep-rb-150', text: 'rollback-switch' },
@@ -48,7 +48,7 @@ describe('the dashboard in Chromium', { skip }, () => {
     primary.hello();
     secondary.hello();
     primary.pump(() => heartbeat(), 100);
-    secondary.pump(() => heartbeat(disk(0.93, 3 * 1024 ** 3)), 100);
+    secondary.pump(() => heartbeat(disk(0.04, 0.5 * 1024 ** 3)), 100);
   });
 
   after(async () => {
@@ -85,6 +85,8 @@ describe('the dashboard in Chromium', { skip }, () => {
     const s = await open();
     await mkdir('docs/screenshots', { recursive: true });
     await s.page.waitForSelector('tr:has(#runner-primary) td[data-label="State"] .badge:text-is("online")', { timeout: 5000 });
+    await s.page.waitForSelector('tr:has(#runner-secondary) td[data-label="State"] .badge:text-is("degraded")', { timeout: 5000 });
+    assert.match((await s.page.textContent('tr:has(#runner-secondary) ul.reasons')) ?? '', /disk/);
     for (const p of PAGES) {
       await s.page.goto(`${d.url}${p.path}`);
       assert.equal(await s.page.textContent('h1'), p.heading);

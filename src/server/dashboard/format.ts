@@ -21,9 +21,13 @@ export function duration(ms: number | null | undefined): string {
   if (a < 1000) return `${neg}${Math.round(a)} ms`;
   if (a < 60_000) return `${neg}${(a / 1000).toFixed(1)} s`;
   const s = Math.round(a / 1000);
-  if (s < 3600) return `${neg}${Math.floor(s / 60)} min ${s % 60} s`;
-  if (s < 86_400) return `${neg}${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
-  return `${neg}${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
+  if (s < 3600) return `${neg}${pair(Math.floor(s / 60), 'min', s % 60, 's')}`;
+  if (s < 86_400) return `${neg}${pair(Math.floor(s / 3600), 'h', Math.floor((s % 3600) / 60), 'min')}`;
+  return `${neg}${pair(Math.floor(s / 86_400), 'd', Math.floor((s % 86_400) / 3600), 'h')}`;
+}
+
+function pair(big: number, bigUnit: string, small: number, smallUnit: string): string {
+  return small === 0 ? `${big} ${bigUnit}` : `${big} ${bigUnit} ${small} ${smallUnit}`;
 }
 
 /** `5.2 s ago`, or `never`. */

@@ -19,20 +19,29 @@ function failed(p: ProbeResult): Html {
   return html`${badge('failed', 'probe failed')} ${p.detail || p.error || ''}`;
 }
 
+/** The disk probe's value is the share free on the work directory's filesystem. */
 function diskCell(v: RunnerView): Html | string {
   const p = probe(v, 'disk');
   if (!p) return NONE;
   if (!p.ok) return failed(p);
   const free = (p.facts as { freeBytes?: number } | undefined)?.freeBytes;
-  return html`${percent(p.value)} used${free === undefined ? '' : html`, ${bytes(free)} free`}`;
+  return html`${percent(p.value)} free${free === undefined ? '' : html` (${bytes(free)})`}`;
 }
 
-function ratioCell(v: RunnerView, name: string, suffix: string): Html | string {
-  const p = probe(v, name);
+/** The memory probe's value is the share available. */
+function memoryCell(v: RunnerView): Html | string {
+  const p = probe(v, 'memory');
   if (!p) return NONE;
   if (!p.ok) return failed(p);
-  if (typeof p.value !== 'number') return NONE;
-  return name === 'load' ? `${p.value.toFixed(2)} ${suffix}` : `${percent(p.value)} ${suffix}`;
+  const f = p.facts as { availableBytes?: number; totalBytes?: number } | undefined;
+  return html`${percent(p.value)} available${f?.availableBytes !== undefined && f.totalBytes ? html` (${bytes(f.availableBytes)} of ${bytes(f.totalBytes)})` : ''}`;
+}
+
+function loadCell(v: RunnerView): Html | string {
+  const p = probe(v, 'load');
+  if (!p) return NONE;
+  if (!p.ok) return failed(p);
+  return typeof p.value === 'number' ? `${p.value.toFixed(2)} per core` : NONE;
 }
 
 function jobCell(v: RunnerView): Html | string {
@@ -57,8 +66,8 @@ ${table<RunnerView>('Runners', [
     { label: 'State', cell: stateCell },
     { label: 'Last heartbeat', cell: (v) => ago(v.lastHeartbeatAgeMs), cls: 'num' },
     { label: 'Disk', cell: diskCell },
-    { label: 'Memory', cell: (v) => ratioCell(v, 'memory', 'used') },
-    { label: 'Load', cell: (v) => ratioCell(v, 'load', 'per core') },
+    { label: 'Memory', cell: memoryCell },
+    { label: 'Load', cell: loadCell },
     { label: 'Job', cell: jobCell },
     { label: 'Environments', cell: (v) => v.environments.join(', ') || NONE },
     { label: 'Priority', cell: (v) => v.priority, cls: 'num' },
