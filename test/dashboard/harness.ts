@@ -26,13 +26,13 @@ export interface DashboardServer {
 
 export const maskSecret = (text: string): string => text.replaceAll(SECRET, '***');
 
-export async function startDashboard(opts: { auth?: boolean; listen?: boolean; heartbeatTimeout?: string } = {}): Promise<DashboardServer> {
+export async function startDashboard(opts: { auth?: boolean; listen?: boolean; heartbeatTimeout?: string; mask?: (text: string) => string } = {}): Promise<DashboardServer> {
   const dir = await mkdtemp(join(tmpdir(), 'pitcrew-dashboard-'));
   const { config } = parseConfigText(testConfigYaml(opts.heartbeatTimeout ?? '3s'), 'pitcrew.yml', TEST_ENV);
   const store = await openStore(join(dir, 'pitcrew.db'));
   const tokens = opts.auth === false ? [] : config.server.tokens.map((t) => ({ name: t.name, role: t.role, value: TEST_ENV[t.env as keyof typeof TEST_ENV] }));
   const ids = await seedStore(store, Date.now());
-  const server = createServer({ config, store, tokens, mask: maskSecret, tickMs: 50, dashboardEveryMs: 250 });
+  const server = createServer({ config, store, tokens, mask: opts.mask ?? maskSecret, tickMs: 50, dashboardEveryMs: 250 });
   await server.start();
   const listening = opts.listen ? await listen(server, { host: '127.0.0.1', port: 0 }, { authEnabled: tokens.length > 0 }) : undefined;
   return {

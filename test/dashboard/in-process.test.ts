@@ -1,14 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { html, Html } from '../../src/server/dashboard/index.js';
+import { SecretMasker } from '../../src/mask/index.js';
 import { startDashboard, TOKENS } from './harness.js';
 import { SECRET } from './seed.js';
 
 test('html escapes every interpolated value and keeps fragments built with html', () => {
-  const name = '<script>alert("x")</script>&\'`';
+  const name = '<script>alert("x")</script>&\'';
   const out = html`<td title="${name}">${name}${html`<b>${'<i>'}</b>`}${[html`<br>`, '<br>']}${null}${undefined}${false}${3}</td>`;
   assert.ok(out instanceof Html);
-  assert.equal(out.text, '<td title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;&#96;">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;&#96;<b>&lt;i&gt;</b><br>&lt;br&gt;3</td>');
+  assert.equal(out.text, '<td title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;<b>&lt;i&gt;</b><br>&lt;br&gt;3</td>');
 });
 
 test('pages redirect to the login form without a token, fragments and events answer 401', async () => {
@@ -183,6 +184,42 @@ test('API answers pass the mask too', async () => {
     assert.equal(res.status, 200);
     assert.ok(!text.includes(SECRET));
     assert.equal(JSON.parse(text).queue[0].description, 'deploy with ***');
+  } finally {
+    await d.dispose();
+  }
+});
+
+test('a secret full of HTML metacharacters is masked in its escaped form by the real masker', async () => {
+  const masker = new SecretMasker();
+  const secret = `p<a&s"s'w0rd>-7781`;
+  masker.register(secret, '$DEPLOY_KEY');
+  const d = await startDashboard({ mask: (text) => masker.mask(text) });
+  try {
+    await d.store.createDeployment({ id: 'dep-meta', environment: 'staging', version: '2.0.0', digest: 'sha256:01', runner: 'stager', actor: 'ci', state: 'failed', startedAt: Date.now() - 5000 });
+    await d.store.updateDeployment('dep-meta', { result: 'failed', finishedAt: Date.now(), error: `upload refused for ${secret}` });
+    const text = await (await d.server.app.request('/deployments/dep-meta', { headers: { authorization: `Bearer ${TOKENS.viewer}` } })).text();
+    assert.match(text, /upload refused for \*\*\*/);
+    assert.equal(masker.containsSecret(text), false);
+  } finally {
+    await d.dispose();
+  }
+});
+
+test('the deployment list filters by environment, result and runner', async () => {
+  const d = await startDashboard();
+  try {
+    const ids = async (query: string) => {
+      const text = await (await d.server.app.request(`/fragments/deployments?${query}`, { headers: { authorization: `Bearer ${TOKENS.viewer}` } })).text();
+      return [...text.matchAll(/<a href="\/deployments\/([^"]+)">/g)].map((m) => m[1]);
+    };
+    assert.deepEqual(await ids(''), ['dep-run-151', 'dep-rb-150', 'dep-good-140']);
+    assert.deepEqual(await ids('result=rolled-back'), ['dep-rb-150']);
+    assert.deepEqual(await ids('result=running'), ['dep-run-151']);
+    assert.deepEqual(await ids('runner=primary&env=production'), ['dep-run-151', 'dep-good-140']);
+    assert.deepEqual(await ids('env=staging'), []);
+    const page = await (await d.server.app.request('/deployments?result=succeeded', { headers: { authorization: `Bearer ${TOKENS.viewer}` } })).text();
+    assert.match(page, /<option value="succeeded" selected>/);
+    assert.match(page, /data-fragment="\/fragments\/deployments\?result=succeeded"/);
   } finally {
     await d.dispose();
   }
