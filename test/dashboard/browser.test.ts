@@ -1,7 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { disk, heartbeat } from '../fleet/probes.js';
 import { TestAgent } from '../support/agent-client.js';
@@ -11,6 +13,8 @@ import { SECRET } from './seed.js';
 const CHROMIUM = '/usr/bin/chromium';
 const missing = !existsSync(CHROMIUM);
 if (missing && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing; CI needs Debian's chromium package (apt-get install chromium)`);
+/** PITCREW_UPDATE_SCREENSHOTS=1 writes the documentation's screenshots; otherwise they go to a temp folder. */
+const UPDATE_SHOTS = process.env.PITCREW_UPDATE_SCREENSHOTS === '1';
 const skip = missing ? `${CHROMIUM} is not installed (apt-get install chromium); the browser tests need it` : false;
 
 const PAGES = [
@@ -83,7 +87,8 @@ describe('the dashboard in Chromium', { skip }, () => {
 
   test('after logging in through the form every page shows its content, the secret stays masked, and nothing errs', async () => {
     const s = await open();
-    await mkdir('docs/screenshots', { recursive: true });
+    const shots = UPDATE_SHOTS ? 'docs/screenshots' : await mkdtemp(join(tmpdir(), 'pitcrew-shots-'));
+    await mkdir(shots, { recursive: true });
     await s.page.waitForSelector('tr:has(#runner-primary) td[data-label="State"] .badge:text-is("online")', { timeout: 5000 });
     await s.page.waitForSelector('tr:has(#runner-secondary) td[data-label="State"] .badge:text-is("degraded")', { timeout: 5000 });
     assert.match((await s.page.textContent('tr:has(#runner-secondary) ul.reasons')) ?? '', /disk/);
@@ -92,8 +97,10 @@ describe('the dashboard in Chromium', { skip }, () => {
       assert.equal(await s.page.textContent('h1'), p.heading);
       assert.ok((await s.page.textContent('main'))?.includes(p.text), `${p.path} shows ${p.text}`);
       assert.ok(!(await s.page.content()).includes(SECRET), `${p.path} shows the secret`);
-      await s.page.screenshot({ path: `docs/screenshots/${p.shot}.png`, fullPage: true });
+      const shot = await s.page.screenshot({ path: join(shots, `${p.shot}.png`), fullPage: true });
+      assert.ok(shot.length > 1000, `${p.path} screenshot is empty`);
     }
+    if (!UPDATE_SHOTS) await rm(shots, { recursive: true, force: true });
     await done(s);
   });
 
