@@ -20,6 +20,7 @@ import { createAuthenticator, type ApiToken } from './auth.js';
 import type { ServerContext } from './context.js';
 import { FleetMonitor, type Log, type Scheduler } from './fleet-monitor.js';
 import { createJobFailover } from './job-failover.js';
+import { dashboardRoutes, maskJsonResponses } from './dashboard/index.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import { buildRoster } from './roster.js';
 import { lockRoutes } from './routes/locks.js';
@@ -42,6 +43,10 @@ export interface ServerDeps {
   schedule?: Scheduler;
   /** Agent ping period (default 5 s). */
   pingEveryMs?: number;
+  /** Masks secrets in every dashboard page and API answer (default: none). `pitcrew server` passes the masker's. */
+  mask?: (text: string) => string;
+  /** How often the dashboard's event stream looks for changes (default 1 s). */
+  dashboardEveryMs?: number;
 }
 
 export interface PitcrewServer {
@@ -72,6 +77,7 @@ export function createServer(deps: ServerDeps): PitcrewServer {
   const stream = createAgentStream({ fleet, auth, log, pingEveryMs: deps.pingEveryMs });
 
   const app = new Hono();
+  if (deps.mask) app.use('/api/*', maskJsonResponses(deps.mask));
   app.get('/healthz', (c) => c.json({ ok: true, project: deps.config.project, store: deps.store.backend }));
   app.get('/metrics', async (c) => {
     s.auth.authenticate(c.req.header('authorization'), 'viewer');
@@ -81,6 +87,7 @@ export function createServer(deps: ServerDeps): PitcrewServer {
   runnerRoutes(app, s);
   lockRoutes(app, s);
   webhookRoutes(app, s, failover);
+  const dashboard = dashboardRoutes(app, { config: deps.config, store: deps.store, fleet, now, auth, mask: deps.mask ?? ((text) => text), eventsEveryMs: deps.dashboardEveryMs });
   app.notFound((c) => c.json(errorBody('not-found', `no route ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 100)}; see docs/server.md`), 404));
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(errorBody(err.code, err.message), err.status);
@@ -99,6 +106,7 @@ export function createServer(deps: ServerDeps): PitcrewServer {
     },
     async stop() {
       stream.close();
+      dashboard.close();
       await fleet.stop();
     },
   };
