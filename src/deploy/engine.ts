@@ -177,6 +177,7 @@ export async function runDeploy(req: DeployRequest, ports: EnginePorts): Promise
       if (plan === undefined) plan = await rollbackTarget(req, targets[0]);
       return await dryRun(req, plan, targets, ports);
     }
+    const lockRequestedAt = now();
     lease = await acquireLease(ports.coord, {
       environment: req.environmentName,
       description: `${req.kind} by ${ports.actor ?? 'pitcrew'}${plan ? ` of ${plan.releaseId}` : ''}`,
@@ -186,6 +187,7 @@ export async function runDeploy(req: DeployRequest, ports: EnginePorts): Promise
       signal: ports.signal,
       onWaiting: (position, holder) => ports.say(`waiting for the lock on ${req.environmentName}: position ${position} in the queue${holder ? ` (held by ${holder.description}, token ${holder.fencingToken})` : ''}`),
     }, { now, sleep: ports.sleep, pollMs: ports.lockPollMs });
+    const lockWaitMs = now() - lockRequestedAt;
     ports.say(`lock on ${req.environmentName} taken (fencing token ${lease.fencingToken})`);
     const base: RunContext = { envName: req.environmentName, environment: req.environment, ports, now, targets, lease, journal: new Journal(ports.coord, '', lease.fencingToken, now) };
     const report = emptyReport(req, plan ?? {});
@@ -203,7 +205,7 @@ export async function runDeploy(req: DeployRequest, ports: EnginePorts): Promise
     const id = randomUUID();
     await ports.coord.createDeployment({
       id, environment: req.environmentName, version: plan.version, digest: plan.sha256, runner: ports.runner ?? null,
-      actor: ports.actor ?? 'pitcrew', state: 'running', startedAt: now(), fencingToken: lease.fencingToken,
+      actor: ports.actor ?? 'pitcrew', state: 'running', startedAt: now(), fencingToken: lease.fencingToken, lockWaitMs,
     });
     report.deploymentId = id;
     await transaction({ ...base, journal: new Journal(ports.coord, id, lease.fencingToken, now) }, plan, report);

@@ -8,7 +8,7 @@ const MIN = 60_000;
 
 function dep(id: number, result: string | null, tookMs: number, daysAgo = 1): Deployment {
   const startedAt = NOW - daysAgo * 86_400_000;
-  return { id: `d${id}`, environment: 'production', version: '1', digest: 'x', runner: 'r', actor: 'ci', state: 'done', startedAt, finishedAt: result === null ? null : startedAt + tookMs, result, fencingToken: 1, error: null };
+  return { id: `d${id}`, environment: 'production', version: '1', digest: 'x', runner: 'r', actor: 'ci', state: 'done', startedAt, finishedAt: result === null ? null : startedAt + tookMs, result, fencingToken: 1, error: null, lockWaitMs: null };
 }
 
 function incident(openedMinAgo: number, tookMin: number | null): Incident {

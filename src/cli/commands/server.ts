@@ -53,7 +53,7 @@ export async function serverCommand(ctx: CliContext, opts: ServerOptions, untilS
   const github = githubClient(config, ctx.env, metrics.githubResponse, log);
   const store = await openCommandStore(ctx, loaded, opts.db);
   try {
-    const server = createServer({ config, store, tokens, webhookSecret, github, log, metrics });
+    const server = createServer({ config, store, tokens, webhookSecret, github, log, metrics, mask: (text) => ctx.masker.mask(text) });
     await server.start();
     let listening;
     try {

@@ -5,12 +5,13 @@
  * compute it from is `null` and its verdict is `no data`: never `met`.
  */
 import type { Deployment, Incident } from '../../store/index.js';
+import { isRollback, outcomeOf } from '../../report/outcomes.js';
+import { mean, percentile } from '../../report/stats.js';
 
 export const DAY_MS = 86_400_000;
 
-/** Results the deploy engine records; anything else finished counts as a failure. */
-export const SUCCEEDED = 'succeeded';
-export const ROLLED_BACK = 'rolled-back';
+/** Results the deploy engine records; anything else finished counts as a failure (src/report/outcomes.ts). */
+export { RESULT_SUCCEEDED as SUCCEEDED, RESULT_ROLLED_BACK as ROLLED_BACK } from '../../report/outcomes.js';
 
 export const TARGETS = {
   /** At least this share of finished deploys succeed. */
@@ -39,17 +40,7 @@ export interface WindowObjectives {
   verdicts: { successRate: Verdict; p95DurationMs: Verdict; mttrMs: Verdict };
 }
 
-/** Nearest-rank percentile (p in 0..100) of `values`; null when there are none. */
-export function percentile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1] ?? null;
-}
-
-export function mean(values: readonly number[]): number | null {
-  return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
-}
+export { percentile, mean };
 
 function atLeast(value: number | null, target: number): Verdict {
   return value === null ? 'no data' : value >= target ? 'met' : 'missed';
@@ -62,8 +53,8 @@ function atMost(value: number | null, target: number): Verdict {
 /** The objectives over the `days` before `now`. */
 export function objectivesOver(deployments: readonly Deployment[], incidents: readonly Incident[], now: number, days: number): WindowObjectives {
   const from = now - days * DAY_MS;
-  const finished = deployments.filter((d) => d.startedAt >= from && d.startedAt <= now && d.result !== null && d.finishedAt !== null);
-  const succeeded = finished.filter((d) => d.result === SUCCEEDED).length;
+  const finished = deployments.filter((d) => d.startedAt >= from && d.startedAt <= now && d.finishedAt !== null && (outcomeOf(d.result) === 'success' || outcomeOf(d.result) === 'failure'));
+  const succeeded = finished.filter((d) => outcomeOf(d.result) === 'success').length;
   const durations = finished.map((d) => (d.finishedAt as number) - d.startedAt);
   const resolved = incidents.filter((i) => i.openedAt >= from && i.openedAt <= now && i.resolvedAt !== null);
   const successRate = finished.length === 0 ? null : succeeded / finished.length;
@@ -79,7 +70,7 @@ export function objectivesOver(deployments: readonly Deployment[], incidents: re
     p99DurationMs: percentile(durations, 99),
     resolvedIncidents: resolved.length,
     mttrMs,
-    rollbacks: finished.filter((d) => d.result === ROLLED_BACK).length,
+    rollbacks: finished.filter((d) => isRollback(d.result)).length,
     verdicts: {
       successRate: atLeast(successRate, TARGETS.successRate),
       p95DurationMs: atMost(p95DurationMs, TARGETS.p95DurationMs),

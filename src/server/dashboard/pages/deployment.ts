@@ -13,7 +13,7 @@ import { resultBadge } from './deployments.js';
 import { byTarget, isCheck, isRollback, steps, type StepRow } from './journal.js';
 
 function phaseBadge(phase: string): Html {
-  const kind = phase === 'done' || phase === 'passed' || phase === 'ok' ? 'done' : phase === 'started' ? 'started' : phase === 'skipped' ? 'info' : 'failed';
+  const kind = phase === 'succeeded' || phase === 'done' || phase === 'passed' || phase === 'ok' ? 'done' : phase === 'started' ? 'started' : phase === 'skipped' ? 'info' : 'failed';
   return badge(kind, phase);
 }
 

@@ -19,7 +19,7 @@ function release(d: Deployment | undefined, at?: number | null): Html | string {
 /** When the release was switched: the last completed `switch` step of its journal, else when it finished. */
 async function switchedAt(d: DashboardContext, dep: Deployment): Promise<number | null> {
   const journal = await d.store.listJournal(dep.id);
-  const switches = journal.filter((e) => e.step === 'switch' && e.phase === 'done');
+  const switches = journal.filter((e) => e.step === 'switch' && (e.phase === 'succeeded' || e.phase === 'done'));
   return switches.length > 0 ? switches[switches.length - 1].at : dep.finishedAt;
 }
 

@@ -51,5 +51,6 @@ export function byTarget(rows: readonly StepRow[]): Map<string | null, StepRow[]
   return out;
 }
 
-export const isCheck = (r: StepRow): boolean => /check/i.test(r.step);
+/** Health checks and smoke tests, as the deploy engine journals them (`health`, `smoke`, `rollback.health`). */
+export const isCheck = (r: StepRow): boolean => /(^|\.)(health|smoke)$|check/i.test(r.step);
 export const isRollback = (r: StepRow): boolean => /^rollback/i.test(r.step);
