@@ -36,7 +36,7 @@ test('a runner whose agent dies is offline and passed over, and once its agent i
   assert.equal(exit.signal, 'SIGKILL');
   const offline = await fleet.waitForState('primary', 'offline', { deadlineMs: 15_000 });
   assert.equal(offline.connected, false);
-  assert.match(offline.reasons.join('; '), /agent connection closed|no heartbeat for [\d.]+ s \(timeout 3 s\)/);
+  assert.deepEqual(offline.reasons, ['agent connection closed'], 'the server hears the dead agent at once, not after the heartbeat timeout');
   const failover = await fleet.cli(['select', '--env', 'production']);
   assert.deepEqual([failover.code, failover.stdout], [0, 'secondary\n'], failover.stderr);
   const table = await fleet.cli(['runners']);

@@ -29,9 +29,11 @@ export const TOKENS = {
 /**
  * Thresholds no real machine crosses: a runner with these is judged only on
  * being alive, so the scenario machine's own disk, memory and load (a busy CI
- * host) never decide a scenario that is not about them.
+ * host) never decide a scenario that is not about them. The heartbeat timeout
+ * (10 s instead of 3 s) tolerates a loaded host's pauses; a killed agent is
+ * still offline at once, because its connection closes.
  */
-export const CALM_THRESHOLDS = { diskFreeMinRatio: 0, diskFreeMinBytes: 0, memoryAvailableMinRatio: 0, loadPerCoreMax: 1000 };
+export const CALM_THRESHOLDS = { diskFreeMinRatio: 0, diskFreeMinBytes: 0, memoryAvailableMinRatio: 0, loadPerCoreMax: 1000, heartbeatTimeout: '10s' };
 
 export interface RunnerSpec {
   name: string;
