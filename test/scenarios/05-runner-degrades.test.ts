@@ -11,8 +11,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CALM_THRESHOLDS, Fleet, type RunnerView } from './support/fleet.js';
-import { scenarioScope } from './support/scope.js';
+import { CALM_THRESHOLDS, Fleet, scenarioScope, type RunnerView } from './support/index.js';
 
 const DEGRADED_BY_DISK = { ...CALM_THRESHOLDS, diskFreeMinBytes: '1024TiB' };
 

@@ -14,14 +14,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runPitcrew } from './support/cli.js';
-import { Fleet, TOKENS } from './support/fleet.js';
 import {
-  alertmanagerConfigFromExport, missingTools, prometheusAlerts, prometheusTargets, startAlertmanager, startPrometheus, which, writePrometheusConfig,
-} from './support/monitoring.js';
-import { poll } from './support/poll.js';
-import { scenarioScope } from './support/scope.js';
-import { startWebhookReceiver } from './support/webhook-receiver.js';
+  alertmanagerConfigFromExport, Fleet, missingTools, poll, prometheusAlerts, prometheusTargets, runPitcrew, scenarioScope, startAlertmanager, startPrometheus,
+  startWebhookReceiver, TOKENS, which, writePrometheusConfig,
+} from './support/index.js';
 
 interface Notification {
   status: string;

@@ -9,8 +9,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Fleet } from './support/fleet.js';
-import { scenarioScope } from './support/scope.js';
+import { Fleet, scenarioScope } from './support/index.js';
 
 interface Transition {
   from: string;
