@@ -69,6 +69,8 @@ test('a runner whose disk is below its threshold is degraded with the figure and
   assert.match(metrics, /^pitcrew_runner_state\{state="online"\} 0$/m);
   const secondaryMetrics = await fleet.agentMetrics('secondary');
   assert.match(secondaryMetrics, /^pitcrew_runner_state\{state="online"\} 1$/m);
+
+  assert.deepEqual(fleet.leakedTokens(), [], 'no process printed a token');
 });
 
 function escape(text: string): string {

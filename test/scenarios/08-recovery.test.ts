@@ -56,4 +56,5 @@ test('a runner whose agent dies is offline and passed over, and once its agent i
   assert.deepEqual(sinceKill.map((h) => `${h.from}->${h.to}`), ['online->offline', 'offline->degraded', 'degraded->online'], JSON.stringify(history));
   assert.match(sinceKill[1].reasons.join('; '), /back from offline: 1 of 3/);
   assert.ok(sinceKill[1].at >= restartedAt, 'the runner was not rated back before its agent was restarted');
+  assert.deepEqual(fleet.leakedTokens(), [], 'no process printed a token');
 });

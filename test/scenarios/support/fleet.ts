@@ -201,6 +201,12 @@ export class Fleet {
     return res.text();
   }
 
+  /** The processes (server, agents) whose output contains a token's value: should always be empty. */
+  leakedTokens(): string[] {
+    const procs = [this.server, ...this.agents.values()].filter((p): p is Proc => p !== undefined);
+    return procs.flatMap((p) => Object.entries(TOKENS).filter(([, t]) => (p.stdout() + p.stderr()).includes(t.value)).map(([role]) => `${p.name}: ${role} token`));
+  }
+
   /** The recent output of the server and every agent, for failure messages. */
   logs(): string {
     return [this.server, ...this.agents.values()].filter((p): p is Proc => p !== undefined).map((p) => p.tail()).join('\n');

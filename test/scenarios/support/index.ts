@@ -20,7 +20,7 @@
  * - `scenarioScope(t)` / `Scope`: `defer(what, fn)` teardowns run last-in first-out; `tempDir(prefix)`.
  * - `Fleet`: `create(scope, {runners, environment?, environments?, extra?})`, `startServer()`,
  *   `startAgent(name)` (again after a kill: same port and work dir), `startStandInRunner(name)`,
- *   `cli(args, env?)`, `api(path)`, `runner(name)`, `waitForState(name, state, opts?)`,
+ *   `cli(args, env?)`, `api(path)`, `runner(name)`, `waitForState(name, state, opts?)`, `leakedTokens()`,
  *   `agentMetrics(name)`, `agentUrl(name)`, `workDir(name)`, `tokenEnv()`, `logs()`;
  *   fields `dir`, `configPath`, `serverUrl`, `environment`, `server`, `agents`, `runners`.
  *   Tokens (`TOKENS`) reach processes through environment variables only;
