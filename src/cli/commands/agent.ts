@@ -12,6 +12,7 @@ import { DEFAULT_LISTEN, parseListen } from '../../agent/listen.js';
 import { sinkLogger } from '../../agent/log.js';
 import type { CliContext } from '../context.js';
 import type { CommandRunner } from '../program.js';
+import { nextStopSignal, type StopSignal } from '../signals.js';
 
 export interface AgentFlags {
   runner?: string;
@@ -59,20 +60,7 @@ export function agentOptions(ctx: CliContext, flags: AgentFlags): AgentOptions {
   };
 }
 
-/** Resolves with the signal's name on the first SIGINT or SIGTERM. */
-export function nextStopSignal(): Promise<string> {
-  return new Promise((done) => {
-    const on = (signal: string) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      done(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
-
-export async function agentCommand(ctx: CliContext, flags: AgentFlags, stopSignal: () => Promise<string> = nextStopSignal): Promise<number> {
+export async function agentCommand(ctx: CliContext, flags: AgentFlags, stopSignal: StopSignal = nextStopSignal): Promise<number> {
   const opts = agentOptions(ctx, flags);
   const log = sinkLogger(ctx.io.stderr);
   log('starting', { runner: opts.runner, workDir: opts.workDir, service: opts.service ? Object.values(opts.service)[0] : undefined, diagDir: opts.diagDir });

@@ -18,14 +18,13 @@ import { openCommandStore } from '../store.js';
 import type { CliContext } from '../context.js';
 import type { Env } from '../io.js';
 import type { CommandRunner } from '../program.js';
+import { nextStopSignal, type StopSignal } from '../signals.js';
 
 export interface ServerOptions {
   listen?: string;
   db?: string;
 }
 
-/** Resolves when the process should stop; default: the first SIGINT or SIGTERM. */
-export type StopSignal = () => Promise<string>;
 
 export function register(program: Command, run: CommandRunner): void {
   program
@@ -36,7 +35,7 @@ export function register(program: Command, run: CommandRunner): void {
     .action(run((ctx, cmd) => serverCommand(ctx, cmd.opts<ServerOptions>())));
 }
 
-export async function serverCommand(ctx: CliContext, opts: ServerOptions, untilStopped: StopSignal = processSignals): Promise<number> {
+export async function serverCommand(ctx: CliContext, opts: ServerOptions, untilStopped: StopSignal = nextStopSignal): Promise<number> {
   const loaded = await loadCliConfig(ctx);
   const { config } = loaded;
   // stderr is masked by construction; the configuration's secrets are registered by loadCliConfig.
@@ -93,16 +92,4 @@ function githubClient(config: Config, env: Env, onStatus: (status: number, remai
   }
   const { owner, repo, apiUrl } = config.github;
   return createGitHubClient({ token, owner, repo, apiUrl, onResponse: (r) => onStatus(r.status, r.rateLimitRemaining), warn: (m) => log('GitHub notice', { message: m }) });
-}
-
-function processSignals(): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (signal: string) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
