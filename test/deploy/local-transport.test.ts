@@ -1,15 +1,12 @@
 import { test } from 'node:test';
+// Behaviour shared with the SSH transport is in transport-contract.ts, run for both; these are local-only.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { FenceError, ReleaseConflictError, TargetError } from '../../src/deploy/errors.js';
 import { releaseIdFor } from '../../src/deploy/release-id.js';
 import { localTransport } from '../../src/deploy/transports/local.js';
 import type { TargetSession } from '../../src/deploy/transports/transport.js';
-import { UsageError } from '../../src/errors.js';
-import { eventually, makeArtifact, rawTar, sha256, tempDir, tree } from './fixtures.js';
+import { makeArtifact, sha256, tempDir } from './fixtures.js';
 
 interface Staged {
   id: string;
@@ -55,109 +52,6 @@ test('inspect of an empty target: no current release, fence 0, free space known'
   });
 });
 
-test('a target folder that does not exist is reported by name', async () => {
-  const session = await localTransport().open({ name: 'web-9', folder: '/nonexistent/pitcrew/target' });
-  await assert.rejects(session.inspect(), (err: unknown) =>
-    err instanceof TargetError && err.code === 'target.missing' && /target web-9: target folder \/nonexistent\/pitcrew\/target does not exist/.test(err.message));
-});
-
-test('stage unpacks the release and records its digest; staging it again is a no-op', async () => {
-  await withTarget(async ({ root, session, build }) => {
-    const r = await build('1.0.0');
-    assert.deepEqual(await session.stage(r.id, r.file, r.digest), { releaseId: r.id, created: true });
-    assert.equal(await readFile(join(root, 'releases', r.id, 'VERSION'), 'utf8'), '1.0.0\n');
-    const meta = JSON.parse(await readFile(join(root, 'releases', r.id, '.pitcrew-release.json'), 'utf8'));
-    assert.equal(meta.sha256, r.digest);
-    assert.equal(meta.releaseId, r.id);
-    const before = (await stat(join(root, 'releases', r.id, 'VERSION'))).ino;
-    assert.deepEqual(await session.stage(r.id, r.file, r.digest), { releaseId: r.id, created: false });
-    assert.equal((await stat(join(root, 'releases', r.id, 'VERSION'))).ino, before);
-    assert.deepEqual((await session.inspect()).releases, [r.id]);
-    assert.ok((await tree(root)).includes('shared'));
-  });
-});
-
-test('stage refuses a release id already there with another digest, or unfinished', async () => {
-  await withTarget(async ({ root, session, build }) => {
-    const r = await build('1.0.0');
-    const other = r.digest.slice(0, 12) + 'f'.repeat(52);
-    await mkdir(join(root, 'releases', r.id), { recursive: true });
-    await writeFile(join(root, 'releases', r.id, '.pitcrew-release.json'), `{\n  "sha256": "${other}",\n  "seq": 1\n}\n`);
-    await assert.rejects(session.stage(r.id, r.file, r.digest), (err: unknown) =>
-      err instanceof ReleaseConflictError && err.message.includes(`releases/${r.id} already exists with digest ${other}, not ${r.digest}`));
-    const r2 = await build('2.0.0');
-    await mkdir(join(root, 'releases', r2.id), { recursive: true });
-    await assert.rejects(session.stage(r2.id, r2.file, r2.digest), (err: unknown) =>
-      err instanceof ReleaseConflictError && err.message.includes('unknown (not finished by pitcrew)'));
-  });
-});
-
-test('stage refuses an artifact whose bytes changed since verification, and leaves nothing behind', async () => {
-  await withTarget(async ({ root, session, build }) => {
-    const r = await build('1.0.0');
-    await writeFile(r.file, 'replaced');
-    await assert.rejects(session.stage(r.id, r.file, r.digest), (err: unknown) =>
-      err instanceof TargetError && err.code === 'target.digest' && err.message.includes(`expected ${r.digest}`));
-    assert.deepEqual(await tree(root), []);
-  });
-});
-
-test('stage of an archive the target cannot unpack removes its work folder', async () => {
-  await withTarget(async ({ dir, root, session }) => {
-    const data = gzipSync(rawTar([{ name: 'a.txt', type: '0', body: 'a'.repeat(2000) }]).subarray(0, 1024));
-    const file = join(dir, 'cut.tar.gz');
-    await writeFile(file, data);
-    const id = releaseIdFor('1.0.0', sha256(data));
-    await assert.rejects(session.stage(id, file, sha256(data)), (err: unknown) => err instanceof TargetError && err.code === 'target.unpack');
-    assert.deepEqual(await tree(root), ['releases', 'shared']);
-  });
-});
-
-test('switchTo points current at the release and returns the previous one', async () => {
-  await withTarget(async ({ root, session, build }) => {
-    const [a, b] = await stageAll(session, build, ['1.0.0', '1.1.0']);
-    assert.deepEqual(await session.switchTo(a.id, 1), { previous: undefined, current: a.id });
-    assert.deepEqual(await session.switchTo(b.id, 1), { previous: a.id, current: b.id });
-    assert.equal(await readlink(join(root, 'current')), `releases/${b.id}`);
-    assert.equal(await readFile(join(root, 'current', 'VERSION'), 'utf8'), '1.1.0\n');
-    const state = await session.inspect();
-    assert.equal(state.current, b.id);
-    assert.equal(state.fence, 1);
-    await assert.rejects(session.switchTo(releaseIdFor('9.9.9', 'a'.repeat(64)), 1), (err: unknown) =>
-      err instanceof TargetError && err.code === 'target.missing');
-  });
-});
-
-test('a lower fencing token is refused; an equal or higher one is accepted and the fence only grows', async () => {
-  await withTarget(async ({ root, session, build }) => {
-    const [a, b] = await stageAll(session, build, ['1.0.0', '1.1.0']);
-    await session.switchTo(a.id, 5);
-    await assert.rejects(session.switchTo(b.id, 4), (err: unknown) =>
-      err instanceof FenceError && err.token === 4 && err.fence === 5 && err.code === 'target.fenced' && err.message.includes('target web-1'));
-    assert.equal(await readlink(join(root, 'current')), `releases/${a.id}`);
-    await session.switchTo(b.id, 5);
-    assert.equal((await session.inspect()).fence, 5);
-    await session.switchTo(a.id, 7);
-    assert.equal((await readFile(join(root, '.pitcrew', 'fence'), 'utf8')).trim(), '7');
-    await assert.rejects(session.switchTo(b.id, 6), FenceError);
-    await assert.rejects(session.switchTo(b.id, -1), UsageError);
-  });
-});
-
-test('concurrent switches with different tokens end on the highest token, every lower one after it refused', async () => {
-  await withTarget(async ({ root, session, build }) => {
-    const [a, b] = await stageAll(session, build, ['1.0.0', '2.0.0']);
-    const tokens = Array.from({ length: 12 }, (_, i) => i + 1);
-    const outcomes = await Promise.allSettled(tokens.map((t) => session.switchTo(t % 2 === 0 ? b.id : a.id, t)));
-    for (const o of outcomes) if (o.status === 'rejected') assert.ok(o.reason instanceof FenceError, String(o.reason));
-    assert.equal(outcomes[11].status, 'fulfilled');
-    const state = await session.inspect();
-    assert.equal(state.fence, 12);
-    assert.equal(state.current, b.id);
-    assert.equal(await readlink(join(root, 'current')), `releases/${b.id}`);
-  });
-});
-
 test('current never goes missing or dangling while it is switched 200 times', async () => {
   await withTarget(async ({ root, session, build }) => {
     const [a, b] = await stageAll(session, build, ['1.0.0', '2.0.0']);
@@ -188,63 +82,6 @@ test('current never goes missing or dangling while it is switched 200 times', as
   });
 });
 
-test('prune keeps the newest releases and never removes current or a protected one', async () => {
-  await withTarget(async ({ root, session, build }) => {
-    const r = await stageAll(session, build, ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '1.4.0', '1.5.0']);
-    await session.switchTo(r[1].id, 1);
-    const removed = await session.prune(2, [r[0].id]);
-    assert.deepEqual(removed, [r[2].id, r[3].id]);
-    const state = await session.inspect();
-    assert.deepEqual(state.releases, [r[0].id, r[1].id, r[4].id, r[5].id]);
-    assert.equal(state.current, r[1].id);
-    assert.deepEqual(await session.prune(0, []), [r[0].id, r[4].id, r[5].id]);
-    assert.deepEqual((await session.inspect()).releases, [r[1].id]);
-    assert.equal(await readFile(join(root, 'current', 'VERSION'), 'utf8'), '1.1.0\n');
-    await assert.rejects(session.prune(-1, []), UsageError);
-  });
-});
-
-test('marks are written per release and read back by inspect', async () => {
-  await withTarget(async ({ session, build }) => {
-    const [a, b] = await stageAll(session, build, ['1.0.0', '1.1.0']);
-    await session.markRelease(a.id, 'good');
-    await session.markRelease(b.id, 'bad');
-    await session.markRelease(a.id, 'bad');
-    const marks = (await session.inspect()).details.map((d) => [d.id, d.mark]);
-    assert.deepEqual(marks, [[a.id, 'bad'], [b.id, 'bad']]);
-    await assert.rejects(session.markRelease('../etc', 'good'), UsageError);
-  });
-});
-
-test('after a crash, leftover work folders and temp links are ignored by inspect and removed by prune', async () => {
-  await withTarget(async ({ root, session, build }) => {
-    const [a, b] = await stageAll(session, build, ['1.0.0', '1.1.0']);
-    await session.switchTo(a.id, 3);
-    await mkdir(join(root, 'releases', `${b.id}.tmp-deadbeef`, 'half'), { recursive: true });
-    await symlink(`releases/${b.id}`, join(root, 'current.tmp-cafe'));
-    const state = await session.inspect();
-    assert.equal(state.current, a.id);
-    assert.deepEqual(state.releases, [a.id, b.id]);
-    assert.equal(state.pendingSwitch, b.id);
-    assert.deepEqual(state.leftovers.sort(), ['current.tmp-cafe', `releases/${b.id}.tmp-deadbeef`]);
-    await session.switchTo(b.id, 3);
-    assert.equal(await readFile(join(root, 'current', 'VERSION'), 'utf8'), '1.1.0\n');
-    assert.deepEqual(await session.prune(5, []), []);
-    const after = await session.inspect();
-    assert.deepEqual(after.leftovers, []);
-    assert.equal(after.pendingSwitch, undefined);
-  });
-});
-
-/** True while `pid` runs; a zombie waiting to be reaped counts as gone. */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 test('run executes in the current release with the PITCREW_ variables and only the env it is given', async () => {
   await withTarget(async ({ root, session, build }) => {
     const [a] = await stageAll(session, build, ['1.0.0']);
@@ -262,27 +99,5 @@ test('run executes in the current release with the PITCREW_ variables and only t
     assert.ok(chunks.join('').includes('1.0.0'));
     const inRelease = await session.run('pwd', { cwd: 'release', release: a.id });
     assert.equal(inRelease.stdoutTail.trim(), join(root, 'releases', a.id));
-  });
-});
-
-test('run with a timeout kills the whole process group', async () => {
-  await withTarget(async ({ root, session, build }) => {
-    const [a] = await stageAll(session, build, ['1.0.0']);
-    await session.switchTo(a.id, 1);
-    const pidFile = join(root, 'shared', 'bg.pid');
-    const result = await session.run(`sleep 60 & echo $! > ${pidFile}; wait`, { cwd: 'current', timeoutMs: 300 });
-    assert.equal(result.timedOut, true);
-    assert.equal(result.signal, 'SIGTERM');
-    const pid = Number((await readFile(pidFile, 'utf8')).trim());
-    assert.ok(pid > 0);
-    await eventually(() => !alive(pid), `background sleep ${pid} is gone`);
-  });
-});
-
-test('run in current before any switch names the missing link', async () => {
-  await withTarget(async ({ session }) => {
-    await assert.rejects(session.run('true', { cwd: 'current' }), (err: unknown) =>
-      err instanceof TargetError && /current does not point at a release yet/.test(err.message));
-    await assert.rejects(session.run('true', { cwd: 'release' }), UsageError);
   });
 });
