@@ -9,6 +9,7 @@ import type { CommandRunner } from '../program.js';
 import * as agent from './agent.js';
 import * as agentInstall from './agent-install.js';
 import * as configCheck from './config-check.js';
+import * as doctor from './doctor.js';
 import * as exec from './exec.js';
 import * as hook from './hook.js';
 import * as incident from './incident.js';
@@ -33,6 +34,7 @@ export const commands: CommandModule[] = [
   hook,
   runners,
   select,
+  doctor,
   report,
   incident,
   monitoringExport,
