@@ -14,7 +14,7 @@ export const agentReachable: DoctorCheck = {
       return result(meta, 'pass', [`agent at ${url} answers for runner ${status.value.runner}, connected to the server: ${status.value.connected ? 'yes' : 'no'}`]);
     }
     const error = status.kind === 'error' ? status.error : status.reason;
-    return result(meta, 'fail', [`GET ${url}/status: ${error}`], {
+    return result(meta, 'fail', [error], {
       cause: 'the pitcrew agent is not running (or listens elsewhere), so the server gets no heartbeats and marks the runner offline',
       fix: 'sudo systemctl restart pitcrew-agent && journalctl -u pitcrew-agent -n 50',
       runbook: RUNBOOKS.runnerOffline,
