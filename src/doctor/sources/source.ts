@@ -27,7 +27,6 @@ export function failed<T>(err: unknown): Source<T> {
 export function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(Object.assign(new Error(`${what}: no answer within ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
-    timer.unref?.();
     work.then(
       (v) => {
         clearTimeout(timer);
