@@ -34,7 +34,8 @@ export async function runDoctor(opts: DoctorOptions, ports: Partial<DoctorPorts>
   const agent = await createSources(opts, 'runner-host', opts.runner, p).agentStatus();
   const agentRunner = agent.kind === 'ok' ? agent.value.runner : undefined;
   const mode: DoctorMode = local || (agentRunner !== undefined && (opts.runner === undefined || opts.runner === agentRunner)) ? 'runner-host' : 'server-view';
-  const runner = opts.runner ?? agentRunner ?? opts.env.PITCREW_RUNNER;
+  // `--env` alone diagnoses the environment, not also whichever runner this host is.
+  const runner = opts.runner ?? (opts.environment === undefined ? (agentRunner ?? opts.env.PITCREW_RUNNER) : undefined);
   const sources = createSources(opts, mode, runner, p, { agentStatus: agent });
   const scopes = new Set<string>();
   if (runner !== undefined) scopes.add('runner');

@@ -77,3 +77,13 @@ test('finishes within its deadlines when the agent accepts connections and never
   assert.equal(agent.status, 'fail');
   assert.match(agent.evidence[0], /no answer within 300 ms/);
 });
+
+test('with neither a runner nor an environment it is a usage error that says what to pass', async (t) => {
+  const dir = tempDir(t);
+  const { main } = await import('../../src/cli/main.js');
+  const { memoryIo } = await import('../../src/cli/io.js');
+  const io = memoryIo({ cwd: dir });
+  const code = await main(['doctor'], { PITCREW_AGENT_URL: `http://127.0.0.1:${await closedPort()}` }, io);
+  assert.equal(code, 2);
+  assert.match(io.err(), /--runner NAME or --env ENV/);
+});

@@ -56,7 +56,7 @@ export const deployLast: DoctorCheck = {
     if (/rollback.?fail|human/i.test(outcome) || /rollback.?fail/i.test(last.state)) {
       return result(lastMeta, 'fail', evidence, { cause: 'a rollback did not complete: targets may be on different releases', fix: `pitcrew doctor --env ${env}`, runbook: RUNBOOKS.rollbackFailed });
     }
-    if (/succeed|success|ok/i.test(outcome)) return result(lastMeta, 'pass', evidence);
+    if (/^(succeeded|success|ok)$/i.test(outcome)) return result(lastMeta, 'pass', evidence);
     return result(lastMeta, 'warn', evidence, { cause: 'the last deploy failed and was rolled back', fix: `pitcrew report --env ${env}`, runbook: RUNBOOKS.deployFailed });
   },
 };
