@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startAgent } from '../../src/agent/agent.js';
 import { pollUntil } from '../agent/poll.js';
 import { TOKENS, startTestServer } from '../server/harness.js';
@@ -57,4 +59,28 @@ test('a refused server token fails with the secrets runbook', async (t) => {
   assert.equal(state.status, 'fail');
   assert.equal(state.runbook, 'docs/runbooks/secrets-expired.md');
   assert.doesNotMatch(run.out, /rotated-away/);
+});
+
+test('an open Running job line is not a failure while the agent reports the runner running a job', async (t) => {
+  const dir = tempDir(t);
+  const diag = join(dir, '_diag');
+  mkdirSync(diag);
+  writeFileSync(join(diag, 'Runner_20261126-100000-utc.log'), '[2026-11-26 10:01:00Z INFO JobDispatcher] Running job: Deploy to production\n');
+  const server = await startTestServer();
+  t.after(() => server.dispose());
+  const agent = await startAgent(
+    { server: server.url, token: TOKENS.agent, runner: 'primary', workDir: dir, intervalMs: 50, listen: { host: '127.0.0.1', port: 0 } },
+    { log: () => undefined },
+  );
+  t.after(() => agent.stop());
+  const args = ['--runner', 'primary', '--agent', `http://127.0.0.1:${agent.http?.port}`, '--diag-dir', diag];
+
+  const idle = await doctor(args, {}, dir);
+  assert.equal(idle.check('jobs.unfinished').status, 'fail');
+
+  agent.reportJob('started', { name: 'deploy' });
+  const busy = await doctor(args, {}, dir);
+  const check = busy.check('jobs.unfinished');
+  assert.equal(check.status, 'pass');
+  assert.match(check.evidence.join('\n'), /running job deploy now/);
 });

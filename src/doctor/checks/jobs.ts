@@ -19,10 +19,11 @@ export const jobsUnfinished: DoctorCheck = {
     const open = findUnfinishedJob(diag.value.lines);
     if (!open) return result(unfinishedMeta, 'pass', [`every \`Running job\` in ${diag.value.file} has its \`finish job request\``]);
     const evidence = [`${diag.value.file}:${open.index + 1}: Running job: ${open.jobName}${open.at ? ` at ${iso(open.at)}` : ''}, and no \`finish job request\` line after it`];
+    // Hooks name jobs by their key, _diag by their display name: any job running now explains the open line.
     const agent = s.mode === 'runner-host' ? await s.agentStatus() : undefined;
-    if (agent?.kind === 'ok' && agent.value.job?.name === open.jobName) {
-      return result(unfinishedMeta, 'pass', [...evidence, `the agent reports ${open.jobName} running now`]);
-    }
+    const server = await s.serverRunner();
+    const running = agent?.kind === 'ok' && agent.value.job ? agent.value.job.name : server.kind === 'ok' ? server.value.runner.currentJob?.name : undefined;
+    if (running !== undefined) return result(unfinishedMeta, 'pass', [...evidence, `the runner is running job ${running} now`]);
     return result(unfinishedMeta, 'fail', evidence, {
       cause: `job ${open.jobName} never finished: the runner died or was restarted while running it`,
       fix: `tail -n 50 ${diag.value.file}; ls -t ${s.opts.diagDir ?? '_diag'}/Worker_*.log | head -1`,

@@ -42,8 +42,11 @@ export async function inspectTargets(envName: string, env: Environment, timeoutM
         );
         return { target: name, where, state };
       } catch (err) {
-        const e = err as { message?: string; code?: unknown };
-        return { target: name, where, error: { message: e.message ?? String(err), ...(typeof e.code === 'string' ? { code: e.code } : {}) } };
+        const e = err as { message?: string; code?: unknown; cause?: { code?: unknown } };
+        // A transport may wrap the typed ssh error; a host-key code in the cause counts too.
+        const causeCode = typeof e.cause?.code === 'string' && e.cause.code.includes('host-key') ? e.cause.code : undefined;
+        const code = causeCode ?? (typeof e.code === 'string' ? e.code : undefined);
+        return { target: name, where, error: { message: e.message ?? String(err), ...(code ? { code } : {}) } };
       }
     }),
   );
