@@ -15,6 +15,17 @@ export const runnerService: DoctorCheck = {
     const unit = typeof p.facts?.unit === 'string' ? p.facts.unit : undefined;
     const pidFile = typeof p.facts?.pidFile === 'string' ? p.facts.pidFile : undefined;
     const evidence = [`${p.detail} (${seen.from})`];
+    const history = await s.serviceHistory();
+    if (history.kind === 'ok') {
+      const h = history.value;
+      const parts = [
+        h.ActiveEnterTimestamp ? `last started ${h.ActiveEnterTimestamp}` : '',
+        h.InactiveEnterTimestamp ? `last stopped ${h.InactiveEnterTimestamp}` : '',
+        h.ExecMainStatus ? `main process exit status ${h.ExecMainStatus}` : '',
+        h.Result && h.Result !== 'success' ? `result ${h.Result}` : '',
+      ].filter(Boolean);
+      if (parts.length) evidence.push(`systemd: ${parts.join('; ')}`);
+    }
     const look = unit ? `sudo systemctl status ${unit} && journalctl -u ${unit} -n 50` : `cat ${pidFile ?? 'PIDFILE'} && ps -fp "$(cat ${pidFile ?? 'PIDFILE'})"`;
     if (p.ok) {
       const restarts = typeof p.facts?.restarts === 'number' ? p.facts.restarts : 0;

@@ -11,6 +11,7 @@ import type { ProbeResult } from '../../agent/probes/types.js';
 import type { RunnerServiceTarget } from '../../agent/probes/runner-service.js';
 import type { TcpTarget } from '../../agent/probes/tcp.js';
 import { readNewestDiagLog } from '../../agent/diag-log.js';
+import { execCommand, type Exec } from '../../agent/probes/exec.js';
 import type { AgentStatus } from '../../agent/status.js';
 import type { Env } from '../../cli/io.js';
 import type { Config, Environment } from '../../config/index.js';
@@ -50,6 +51,8 @@ export interface DoctorPorts {
   now: () => number;
   runProbes: (config: ProbeConfig) => Promise<ProbeResult[]>;
   openStore: (url: string, cwd: string) => Promise<Store>;
+  /** Runs `systemctl show` for the runner unit's history. */
+  exec: Exec;
   transportFor?: TransportLookup;
 }
 
@@ -58,6 +61,7 @@ export const defaultDoctorPorts: DoctorPorts = {
   now: () => Date.now(),
   runProbes: (config) => defaultRunProbes(config),
   openStore: (url, cwd) => defaultOpenStore(url, { cwd }),
+  exec: execCommand,
 };
 
 export interface DoctorSources {
@@ -73,6 +77,8 @@ export interface DoctorSources {
   localProbes(): Promise<Source<ProbeResult[]>>;
   /** Hosts the reachability probes aim at, by probe name. */
   reachTargets(): Map<string, TcpTarget & { kind: 'server' | 'github' | 'host' }>;
+  /** systemd's record of the runner unit: `ActiveEnterTimestamp`, `ExecMainStatus` ... (runner host, --service only). */
+  serviceHistory(): Promise<Source<Record<string, string>>>;
   diag(): Promise<Source<{ file: string; lines: string[] }>>;
   serverRunner(): Promise<Source<ServerRunnerAnswer>>;
   serverLock(): Promise<Source<ServerLockAnswer>>;
@@ -130,6 +136,20 @@ export function createSources(opts: DoctorOptions, mode: DoctorMode, runner: str
       return settle(() => ports.runProbes({ runner: opts.service, workDir: opts.workDir ?? opts.cwd, tcp, timeoutMs: Math.min(t, 2000) }), t + 500, 'local probes');
     }),
     reachTargets: () => reachMap,
+    serviceHistory: once(async () => {
+      const service = opts.service;
+      if (mode !== 'runner-host' || !service || !('systemdUnit' in service)) return absent('no systemd unit (--service) on this host');
+      const props = ['ActiveState', 'ActiveEnterTimestamp', 'InactiveEnterTimestamp', 'ExecMainStatus', 'NRestarts', 'Result'];
+      return settle(
+        async () => {
+          const res = await ports.exec('systemctl', ['show', service.systemdUnit, ...props.flatMap((p) => ['-p', p])], { timeoutMs: t });
+          if (res.code !== 0) throw new Error(`systemctl show ${service.systemdUnit} exited ${res.code}: ${res.stderr.trim()}`);
+          return Object.fromEntries(res.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+        },
+        t,
+        'systemctl show',
+      );
+    }),
     diag: once(async () => {
       if (!opts.diagDir) return absent('no --diag-dir given (the runner\'s _diag folder)');
       const dir = opts.diagDir;
