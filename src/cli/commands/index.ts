@@ -36,6 +36,7 @@ export const commands: CommandEntry[] = [
   { name: 'lock', load: () => import('./lock.js') },
   { name: 'runners', load: () => import('./runners.js') },
   { name: 'select', load: () => import('./select.js') },
+  { name: 'doctor', load: () => import('./doctor.js') },
   { name: 'report', load: () => import('./report.js') },
   { name: 'incident', load: () => import('./incident.js') },
   { name: 'monitoring', load: () => import('./monitoring-export.js') },
