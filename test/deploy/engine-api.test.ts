@@ -4,10 +4,13 @@ import { spawn } from 'node:child_process';
 import { access, readFile } from 'node:fs/promises';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { acquireLease, httpCoordinator } from '../../src/coord/index.js';
 import { main } from '../../src/cli/main.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { startTestServer, TOKENS, type TestServer } from '../server/harness.js';
 import { deployWorkspace, REPO_ROOT, type DeployWorkspace } from '../support/deploy-fixtures.js';
+import { eventually } from './fixtures.js';
 
 /** The workspace's own pitcrew.yml plus the server's part: API tokens and the runners that may deploy. */
 async function serverFor(ws: DeployWorkspace): Promise<TestServer> {
@@ -80,6 +83,34 @@ test('through the server a runner not authorized for the environment, a viewer t
     assert.match(nameless.err, /RUNNER_NAME is not set/);
     assert.deepEqual(await t.store.listDeployments({ environment: 'prod' }), []);
     assert.deepEqual(await ws.currents(), [undefined, undefined, undefined]);
+  } finally {
+    await t.dispose();
+    await ws.cleanup();
+  }
+});
+
+test('a deployer fenced off through the server (409 stale token) stops without rolling back, and a recovery through the server finishes it', async () => {
+  const ws = await deployWorkspace({ batchSize: 1, ttl: '30s' });
+  const t = await serverFor(ws);
+  try {
+    const coord = httpCoordinator({ url: t.url, token: TOKENS.deployer, runner: 'ci-1' });
+    const ports = { coord, runner: 'ci-1' };
+    const v1 = (await ws.deploy({ artifact: await ws.artifact('1.0.0') }, ports)).report.releaseId;
+    await ws.slowRestart(1);
+    const running = ws.deploy({ artifact: await ws.artifact('2.0.0') }, ports);
+    await eventually(async () => (await ws.currents())[0] !== v1, 'web-1 switched', 30_000);
+    assert.ok((await httpCoordinator({ url: t.url, token: TOKENS.admin }).forceRelease('prod', 'ops', 'runner went offline')) !== null);
+    const newer = await acquireLease(coord, { environment: 'prod', description: 'newer', runner: 'ci-1', ttlMs: 30_000, waitMs: 5_000 }, { pollMs: 10 });
+    const { report, lines } = await running;
+    assert.equal(report.result, 'lock-lost');
+    assert.equal(report.exitCode, 3);
+    assert.match(report.error ?? '', new RegExp(`fencing token ${report.fencingToken} for environment "prod" is stale: token ${newer.fencingToken} has been granted since`));
+    assert.ok(!lines.some((l) => l.startsWith('rolling back')), 'a fenced deployer does not roll back on its own');
+    await newer.release();
+    await Promise.all(ws.folders.map((f) => rm(`${f}/slow`)));
+    const next = await ws.deploy({ kind: 'recover' }, ports);
+    assert.deepEqual(next.report.recovered.map((r) => r.result), ['rolled-back']);
+    assert.deepEqual(await ws.currents(), [v1, v1, v1]);
   } finally {
     await t.dispose();
     await ws.cleanup();
