@@ -1,8 +1,8 @@
 /**
  * The one narrow port the deploy engine uses for everything it shares with
  * other deployers: the environment's lock, the deployment records and their
- * journal. Today it is backed by the store directly (store-coordinator.ts);
- * a server-API implementation can replace it without touching the engine.
+ * journal. It is backed by the store directly (store-coordinator.ts) or by
+ * the server's API (http-coordinator.ts); the engine cannot tell which.
  * It must never decide deploy policy, only record and serialize.
  */
 import type {

@@ -1,11 +1,14 @@
 /**
  * What the deploy commands share: load the configuration, pick the
- * environment, open the coordinator on config.server.database (store-direct
- * mode; a relative SQLite path is taken from the configuration file's
- * folder), and turn SIGINT/SIGTERM into an interruption the engine rolls
- * back from. Must never exit the process.
+ * environment, open the coordinator, and turn SIGINT/SIGTERM into an
+ * interruption the engine rolls back from. The coordinator is the server's
+ * API when --server / $PITCREW_SERVER is set (server mode: the deployer
+ * names its runner with $RUNNER_NAME and presents --token / $PITCREW_TOKEN),
+ * else the store of config.server.database (store-direct mode; a relative
+ * SQLite path is taken from the configuration file's folder). Must never
+ * exit the process.
  */
-import { storeCoordinator, type DeployCoordinator } from '../coord/index.js';
+import { httpCoordinator, storeCoordinator, type DeployCoordinator } from '../coord/index.js';
 import { parseDuration, type Config, type Environment } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import type { CliContext } from '../cli/context.js';
@@ -32,10 +35,22 @@ export async function openWorkspace(ctx: CliContext, envName: string): Promise<D
       hint: known.length > 0 ? `defined environments: ${known.join(', ')}` : 'define it under `environments:` first',
     });
   }
-  const store = await openCommandStore(ctx, loaded);
-  const coord = storeCoordinator(store, { ownsStore: true });
+  const server = ctx.globals.server;
+  let coord: DeployCoordinator;
+  if (server !== undefined && server !== '') {
+    const runner = ctx.env.RUNNER_NAME;
+    coord = httpCoordinator({ url: server, token: ctx.globals.token, runner });
+    modes.set(coord, { server: new URL(server).origin, line: `server mode: lock and journal through the pitcrew server at ${new URL(server).origin} as runner ${runner ?? '(RUNNER_NAME not set)'}` });
+  } else {
+    const store = await openCommandStore(ctx, loaded);
+    coord = storeCoordinator(store, { ownsStore: true });
+    modes.set(coord, { line: `store-direct mode: lock and journal in the ${store.backend} store of server.database (no --server / PITCREW_SERVER)` });
+  }
   return { config, envName, environment, coord, close: () => coord.close() };
 }
+
+/** How each open workspace's coordinator was chosen, for the narration's first line. */
+const modes = new WeakMap<DeployCoordinator, { server?: string; line: string }>();
 
 /** Lines of narration: stdout, or stderr when stdout carries --json. */
 export function narrator(ctx: CliContext): (line: string) => void {
@@ -43,9 +58,22 @@ export function narrator(ctx: CliContext): (line: string) => void {
   return (line) => sink.write(`${line}\n`);
 }
 
+/**
+ * The engine's ports for a deploy, rollback or recovery; narrates the
+ * coordination mode first. In server mode the runner's name is required.
+ */
 export function enginePorts(ctx: CliContext, coord: DeployCoordinator, signal?: AbortSignal): EnginePorts {
+  const mode = modes.get(coord);
+  if (mode?.server !== undefined && !ctx.env.RUNNER_NAME) {
+    throw new UsageError(`deploying through the server at ${mode.server} needs the runner's name, and RUNNER_NAME is not set`, {
+      code: 'server.runner-unknown',
+      hint: 'set RUNNER_NAME to the name of this runner in pitcrew.yml (GitHub Actions sets it on every runner), or deploy store-direct without --server',
+    });
+  }
+  const say = narrator(ctx);
+  if (mode) say(mode.line);
   return {
-    coord, say: narrator(ctx), signal,
+    coord, say, signal,
     actor: ctx.env.GITHUB_ACTOR ?? ctx.env.USER ?? 'pitcrew',
     runner: ctx.env.RUNNER_NAME ?? null,
   };

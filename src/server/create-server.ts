@@ -23,6 +23,7 @@ import { createJobFailover } from './job-failover.js';
 import { dashboardRoutes, maskJsonResponses } from './dashboard/index.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import { buildRoster } from './roster.js';
+import { deploymentRoutes } from './routes/deployments.js';
 import { lockRoutes } from './routes/locks.js';
 import { runnerRoutes } from './routes/runners.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -86,6 +87,7 @@ export function createServer(deps: ServerDeps): PitcrewServer {
   });
   runnerRoutes(app, s);
   lockRoutes(app, s);
+  deploymentRoutes(app, s);
   webhookRoutes(app, s, failover);
   const dashboard = dashboardRoutes(app, { config: deps.config, store: deps.store, fleet, now, auth, mask: deps.mask ?? ((text) => text), eventsEveryMs: deps.dashboardEveryMs });
   app.notFound((c) => c.json(errorBody('not-found', `no route ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 100)}; see docs/server.md`), 404));

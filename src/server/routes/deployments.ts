@@ -1,0 +1,162 @@
+/**
+ * The rest of the deploy coordination over HTTP (what the lock routes do not
+ * cover): deployment records, their journal, and breaking a lock by hand.
+ * With these and routes/locks.ts a deployer needs only the server, never the
+ * store (src/coord/http-coordinator.ts is the client).
+ *
+ * Writes need the deployer role (force release: admin); reads the viewer
+ * role. A deployment is only created by a runner that may deploy to its
+ * environment and holds the environment's lock with the fencing token it
+ * names; a journal write with a stale fencing token is refused by the store
+ * (409 `lock.stale-token`). Everything is written through the server's store,
+ * so its guard sees every free-text field. Must never reveal an owner token.
+ */
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { StaleFencingTokenError, StoreNotFoundError, type Deployment } from '../../store/index.js';
+import { ApiError, badField } from '../api-error.js';
+import { jsonBody, requireRole, type ServerContext } from '../context.js';
+
+const text = (max: number) => z.string().trim().min(1, 'a non-empty string').max(max, `at most ${max} characters`);
+const millis = z.number().int('a whole number of milliseconds').nonnegative('0 or more');
+const token = z.number().int('a whole number').min(1, '1 or more');
+
+const createBody = z.object({
+  id: text(200),
+  version: text(200),
+  digest: text(200),
+  runner: text(200),
+  actor: text(200),
+  state: text(50),
+  startedAt: millis,
+  fencingToken: token,
+  lockWaitMs: millis.nullable().optional(),
+}).strict();
+
+const patchBody = z.object({
+  state: text(50).optional(),
+  runner: text(200).nullable().optional(),
+  finishedAt: millis.nullable().optional(),
+  result: text(50).nullable().optional(),
+  fencingToken: token.nullable().optional(),
+  error: z.string().max(20_000).nullable().optional(),
+  lockWaitMs: millis.nullable().optional(),
+}).strict();
+
+const journalBody = z.object({
+  step: text(100),
+  target: text(200).nullable(),
+  phase: text(50),
+  detail: z.string().max(100_000).nullable(),
+  fencingToken: token,
+  at: millis,
+}).strict();
+
+const listQuery = z.object({
+  environment: text(200).optional(),
+  result: text(50).optional(),
+  runner: text(200).optional(),
+  since: z.coerce.number().pipe(millis).optional(),
+  limit: z.coerce.number().int('a whole number').min(1, '1 or more').max(1000, 'at most 1000').optional(),
+});
+
+const forceBody = z.object({ reason: text(500), requestedBy: text(200).optional() }).strict();
+
+/** Parses `data` with `schema`; a 400 naming the first offending field otherwise. */
+function parse<T>(schema: z.ZodType<T>, data: unknown, where = 'body'): T {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue.path.length > 0 ? issue.path.join('.') : where;
+  const expected = issue.code === 'unrecognized_keys' ? `no field ${issue.keys.join(', ')}` : issue.code === 'invalid_type' ? `${issue.expected}, got ${issue.received}` : issue.message;
+  throw badField(issue.code === 'unrecognized_keys' ? where : field, expected);
+}
+
+export function deploymentRoutes(app: Hono, s: ServerContext): void {
+  const envOf = (c: Context) => {
+    const env = c.req.param('env') ?? '';
+    if (!Object.hasOwn(s.config.environments, env)) {
+      throw new ApiError(404, 'unknown-environment', `environment ${env.slice(0, 100)} is not in the configuration`);
+    }
+    return env;
+  };
+  const deploymentOf = async (c: Context): Promise<Deployment> => {
+    const id = c.req.param('id') ?? '';
+    const found = await s.store.getDeployment(id);
+    if (!found) throw new ApiError(404, 'unknown-deployment', `deployment ${id.slice(0, 100)} does not exist`);
+    return found;
+  };
+
+  app.post('/api/v1/environments/:env/deployments', async (c) => {
+    const who = requireRole(s, c, 'deployer');
+    const env = envOf(c);
+    const body = parse(createBody, await jsonBody(c));
+    authorizeRunner(s, body.runner, env);
+    const status = await s.store.lockStatus(env, s.now());
+    const h = status.holder;
+    if (!h || h.expired || h.runner !== body.runner || h.fencingToken !== body.fencingToken) {
+      const held = h ? `it is held by runner ${h.runner ?? 'unknown'} with fencing token ${h.fencingToken}${h.expired ? ' (lease passed)' : ''}` : 'it is free';
+      throw new ApiError(409, 'lock.not-held', `runner ${body.runner} does not hold the lock of ${env} with fencing token ${body.fencingToken}: ${held}`);
+    }
+    if (await s.store.getDeployment(body.id)) throw new ApiError(409, 'deployment.exists', `deployment ${body.id} exists already`);
+    const created = await s.store.createDeployment({ ...body, environment: env, lockWaitMs: body.lockWaitMs ?? null });
+    s.log('deployment created', { environment: env, deployment: created.id, runner: body.runner, caller: who.name });
+    return c.json({ deployment: created }, 201);
+  });
+
+  app.patch('/api/v1/deployments/:id', async (c) => {
+    requireRole(s, c, 'deployer');
+    const patch = parse(patchBody, await jsonBody(c));
+    const id = c.req.param('id');
+    try {
+      return c.json({ deployment: await s.store.updateDeployment(id, patch) });
+    } catch (err) {
+      if (err instanceof StoreNotFoundError) throw new ApiError(404, 'unknown-deployment', `deployment ${id.slice(0, 100)} does not exist`);
+      throw err;
+    }
+  });
+
+  app.get('/api/v1/deployments', async (c) => {
+    requireRole(s, c, 'viewer');
+    const q = parse(listQuery, c.req.query(), 'query');
+    return c.json({ deployments: await s.store.listDeployments({ ...q, limit: q.limit ?? 100 }) });
+  });
+
+  app.get('/api/v1/deployments/:id/journal', async (c) => {
+    requireRole(s, c, 'viewer');
+    const dep = await deploymentOf(c);
+    return c.json({ deploymentId: dep.id, events: await s.store.listJournal(dep.id) });
+  });
+
+  app.post('/api/v1/deployments/:id/journal', async (c) => {
+    requireRole(s, c, 'deployer');
+    const dep = await deploymentOf(c);
+    const body = parse(journalBody, await jsonBody(c));
+    try {
+      return c.json({ event: await s.store.appendJournal({ ...body, deploymentId: dep.id }) }, 201);
+    } catch (err) {
+      if (!(err instanceof StaleFencingTokenError)) throw err;
+      const { environment, fencingToken, currentToken } = err;
+      return c.json({ error: { code: err.code, message: err.message, environment, fencingToken, currentToken } }, 409);
+    }
+  });
+
+  app.post('/api/v1/environments/:env/lock/force-release', async (c) => {
+    const who = requireRole(s, c, 'admin');
+    const env = envOf(c);
+    const body = parse(forceBody, await jsonBody(c));
+    const reason = body.requestedBy === undefined ? body.reason : `${body.reason} (requested as ${body.requestedBy})`;
+    const broken = await s.store.forceReleaseLock(env, who.name, reason, s.now());
+    s.log('lock force-released', { environment: env, caller: who.name, broken: broken !== null });
+    return c.json({ broken: broken === null ? null : { ...broken, ownerToken: undefined } });
+  });
+}
+
+/** 403 unless `runner` is configured and may deploy to `env` (the same rule as enqueueing for the lock). */
+function authorizeRunner(s: ServerContext, runner: string, env: string): void {
+  const view = s.fleet.view(runner);
+  if (!view) throw new ApiError(403, 'runner-not-authorized', `runner ${runner.slice(0, 100)} is not in the configuration, so it may not deploy to ${env}`);
+  if (!view.environments.includes(env)) {
+    throw new ApiError(403, 'runner-not-authorized', `runner ${runner} may not deploy to ${env} (its environments: ${view.environments.join(', ') || 'none'})`);
+  }
+}
