@@ -14,7 +14,7 @@ import { ExitCode, isPitcrewError } from '../errors.js';
 import { DemoStepFailed } from './checks.js';
 import { Children } from './children.js';
 import { freePort, startFleet, type DemoFleet } from './fleet.js';
-import { STORY, type StoryContext } from './story.js';
+import { STORY, type StoryContext, type StoryStep } from './story.js';
 import { createWorkspace, ENVIRONMENT, TARGETS } from './workspace.js';
 
 export interface DemoOptions {
@@ -30,6 +30,8 @@ export interface DemoPorts {
   /** Resolves when the user asks to stop (SIGINT/SIGTERM), with the signal's name; stops listening when `done` aborts. */
   untilStopped: (done: AbortSignal) => Promise<string>;
   now?: () => number;
+  /** The steps to tell; default STORY. */
+  story?: readonly StoryStep[];
 }
 
 export const DEFAULT_DEMO_DIR = '.pitcrew/demo';
@@ -63,7 +65,7 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions, ports: DemoPor
       openStore: () => openCommandStore(ctx, loaded),
     };
     let n = 0;
-    for (const step of STORY) {
+    for (const step of ports.story ?? STORY) {
       if (stop.signal.aborted) break;
       say('');
       say(`${++n}. ${step.title}`);

@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { openStore } from '../../src/store/index.js';
+import { SecretMasker } from '../../src/mask/index.js';
+import { runDemo } from '../../src/demo/demo.js';
+import { expectThat } from '../../src/demo/checks.js';
+import { STORY, type StoryStep } from '../../src/demo/story.js';
 
 const env = { PATH: process.env.PATH, HOME: process.env.HOME };
 
@@ -93,4 +97,27 @@ test('the demo refuses a --port that is not a port', async () => {
   const code = await main(['demo', '--exit', '--port', '70000'], env, io);
   assert.equal(code, 2);
   assert.match(io.err(), /--port is "70000"/);
+});
+
+test('a step whose check does not hold ends the demo with exit 1 naming that step, and stops every process', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'pitcrew-demo-test-'));
+  const dir = join(root, 'demo');
+  try {
+    const io = memoryIo({ cwd: root });
+    const ctx = { io, env, globals: { configPath: join(root, 'pitcrew.yml'), configExplicit: false, json: false }, masker: new SecretMasker() };
+    const wrongStep: StoryStep = {
+      title: 'a healthy primary is passed over',
+      async run(s) {
+        const pick = await s.client.select('production');
+        expectThat(pick.runner === 'secondary', this.title, `select chose ${pick.runner}, not secondary`);
+      },
+    };
+    const code = await runDemo(ctx, { dir, exit: true }, { untilStopped: () => new Promise(() => undefined), story: [STORY[0], wrongStep] });
+    assert.equal(code, 1, io.out() + io.err());
+    assert.match(io.err(), /demo step "a healthy primary is passed over" did not behave as narrated: select chose primary, not secondary/);
+    const pids = await pidsIn(dir);
+    assert.deepEqual(pids.filter(alive), []);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 });
