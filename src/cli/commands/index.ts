@@ -42,6 +42,7 @@ export const commands: CommandEntry[] = [
   { name: 'monitoring', load: () => import('./monitoring-export.js') },
   { name: 'mask', load: () => import('./mask.js') },
   { name: 'exec', load: () => import('./exec.js') },
+  { name: 'demo', load: () => import('./demo.js') },
 ];
 
 /** Global options that take a value, so their value is not mistaken for the command word. */
