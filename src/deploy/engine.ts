@@ -12,6 +12,7 @@ import { basename } from 'node:path';
 import { acquireLease, type Lease } from '../coord/index.js';
 import type { Environment } from '../config/index.js';
 import { UsageError } from '../errors.js';
+import { deployFailed } from '../incidents/index.js';
 import { verifyArtifact } from './artifact.js';
 import { closeTargets, openTargets, plural, type EnginePorts, type RunContext } from './engine-context.js';
 import { finishSuccess } from './engine-finish.js';
@@ -121,8 +122,12 @@ async function transaction(ctx: RunContext, plan: TransactionPlan, report: Deplo
       return;
     }
     const why = (err as Error).message;
+    const failedAt = ctx.now();
     ports.say(`${why} — rolling back all ${plural(st.captured.size, 'target')}`);
     await rollbackAfterFailure(ctx, plan, st, report, why);
+    if (report.result === 'rolled-back' || report.result === 'rollback-failed') {
+      await deployFailed(ports.coord, { environment: ctx.envName, deploymentId: ctx.journal.deploymentId, result: report.result, cause: why, failedAt, at: ctx.now() }, ports.say);
+    }
   } finally {
     for (const r of report.targets) if (r.final === null) r.final = (await ctx.targets.find((t) => t.name === r.target)?.session.inspect().catch(() => undefined))?.current ?? null;
   }

@@ -4,3 +4,4 @@
  */
 export * from './kinds.js';
 export { openIncidentOnce, resolveIncidentsWhen, AUTOMATIC_ACTOR, type OpenIncidentRequest, type ResolvingCondition } from './lifecycle.js';
+export { deployFailed, deploySucceeded, type DeployFailure, type DeployIncidentPort } from './deploy-incidents.js';
