@@ -198,6 +198,11 @@ export async function runDeploy(req: DeployRequest, ports: EnginePorts): Promise
     const report = emptyReport(req, plan ?? {});
     report.fencingToken = lease.fencingToken;
     report.recovered = await recoverUnfinished(base, req.kind === 'recover' ? UNFINISHED_STATES : AUTO_RECOVERED_STATES);
+    for (const r of report.recovered) {
+      if (r.result === 'completed') continue;
+      const cause = r.result === 'rolled-back' ? 'it did not finish, and a later run rolled it back' : 'it did not finish, and a later run could not put every target back';
+      await deployFailed(ports.coord, { environment: req.environmentName, deploymentId: r.deploymentId, result: r.result, cause, failedAt: now(), at: now() }, ports.say);
+    }
     if (report.recovered.some((r) => r.result === 'rollback-failed')) {
       return settle(report, 'rollback-failed', 'an earlier deploy could not be rolled back; a human is needed before deploying again');
     }

@@ -78,3 +78,27 @@ test('a successful deploy with no incident open resolves nothing and writes no a
     await ws.cleanup();
   }
 });
+
+test('a deploy left unfinished and rolled back by the next run opens a rolled-back incident that run resolves', async () => {
+  const ws = await deployWorkspace();
+  try {
+    const { coord, store, close } = await ws.coordinator();
+    try {
+      // A deployer that died right after recording its plan.
+      await coord.createDeployment({ id: 'dead-1', environment: 'prod', version: '0.9.0', digest: 'a'.repeat(64), runner: null, actor: 'ci', state: 'running', startedAt: Date.now() });
+      await coord.appendJournal({ deploymentId: 'dead-1', step: 'plan', target: null, phase: 'started', detail: '{"kind":"deploy","targets":[]}', fencingToken: 0, at: Date.now() });
+      const next = await ws.deploy({ artifact: await ws.artifact('1.0.0') });
+      assert.deepEqual(next.report.recovered.map((r) => r.result), ['rolled-back']);
+      assert.equal(next.report.result, 'succeeded');
+      const [incident] = await store.listIncidents('all');
+      assert.equal(incident.kind, DEPLOY_ROLLED_BACK);
+      assert.equal(incident.deploymentId, 'dead-1');
+      assert.match(incident.cause, /deploy dead-1 rolled back: it did not finish/);
+      assert.ok(incident.resolvedAt !== null, 'the run that recovered it then deployed successfully');
+    } finally {
+      await close();
+    }
+  } finally {
+    await ws.cleanup();
+  }
+});
