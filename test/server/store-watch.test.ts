@@ -122,3 +122,27 @@ test('lock gauges follow the store: held while a holder is unexpired, queue leng
     await ws.cleanup();
   }
 });
+
+test('a started server reads the store on its own timer', async () => {
+  const ws = await deployWorkspace();
+  try {
+    const { config } = parseConfigText(await readFile(ws.configPath, 'utf8'), ws.configPath, {});
+    const store = await openStore(ws.dbPath);
+    const server = createServer({ config, store, storeWatchEveryMs: 20 });
+    await server.start();
+    try {
+      assert.equal((await ws.deploy({ artifact: await ws.artifact('1.0.0') })).report.result, 'succeeded');
+      const deadline = Date.now() + 10_000;
+      while ((await sample(server, 'pitcrew_deployments_total', { ...prod, result: 'succeeded' })) === 0) {
+        assert.ok(Date.now() < deadline, 'the deploy should be counted within 10 s');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.equal(await sample(server, 'pitcrew_deployments_total', { ...prod, result: 'succeeded' }), 1);
+    } finally {
+      await server.stop();
+      await store.close();
+    }
+  } finally {
+    await ws.cleanup();
+  }
+});
