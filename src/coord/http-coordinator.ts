@@ -172,6 +172,14 @@ export function httpCoordinator(opts: HttpCoordinatorOptions): DeployCoordinator
       const s = await send<LockStatus>({ method: 'GET', path: `${env(environment)}/lock`, idempotent: true, environment });
       return { ...s, holder: s.holder && { ...s.holder, ownerToken: '' }, queue: s.queue.map((w) => ({ ...w, ownerToken: '' })) };
     },
+    async openIncident(req) {
+      // Only the deploy incidents travel this way; the server opens the fleet's own.
+      return send<{ id: string; opened: boolean }>({ method: 'POST', path: '/api/v1/incidents/deploy', body: req, idempotent: true, environment: req.environment ?? undefined });
+    },
+    async resolveIncidents(condition, at, note) {
+      const r = await send<{ resolved: number }>({ method: 'POST', path: '/api/v1/incidents/deploy/resolve', body: { condition, at, note }, idempotent: true });
+      return r.resolved;
+    },
     async createDeployment(d) {
       const body = { ...d, runner: runnerFor(d.environment, d.runner) };
       const { environment: _inPath, ...rest } = body;

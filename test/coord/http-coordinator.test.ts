@@ -174,3 +174,21 @@ test('connection errors are retried for idempotent calls only, then reported as 
   })();
   assert.ok(badUrl instanceof UsageError);
 });
+
+test('a deployer opens a deploy incident once through the server and a later success resolves it; fleet kinds are refused', async () => {
+  const t = await startTestServer();
+  try {
+    const coord = coordFor(t);
+    const req = { kind: 'deploy.rolled-back', environment: 'staging', deploymentId: 'd-9', cause: 'health check failed on web-2', startedAt: 1000, detectedAt: 1001 };
+    const first = await coord.openIncident(req);
+    assert.equal(first.opened, true);
+    assert.deepEqual(await coord.openIncident(req), { id: first.id, opened: false });
+    assert.equal((await t.store.listIncidents('open')).length, 1);
+    assert.equal(await coord.resolveIncidents({ type: 'deploy-succeeded', environment: 'staging' }, 5000, 'deploy 1.1 succeeded'), 1);
+    assert.equal((await t.store.listIncidents('open')).length, 0);
+    const refused = await coord.openIncident({ ...req, kind: 'runner.offline-holding-lock' }).then(() => assert.fail('opened'), (e: unknown) => e);
+    assert.ok(refused instanceof UsageError, String(refused));
+  } finally {
+    await t.dispose();
+  }
+});

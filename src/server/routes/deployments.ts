@@ -15,6 +15,7 @@ import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { StaleFencingTokenError, StoreNotFoundError, type Deployment } from '../../store/index.js';
 import { ApiError, badField } from '../api-error.js';
+import { DEPLOY_ROLLBACK_FAILED, DEPLOY_ROLLED_BACK, openIncidentOnce, resolveIncidentsWhen } from '../../incidents/index.js';
 import { jsonBody, requireRole, type ServerContext } from '../context.js';
 
 const text = (max: number) => z.string().trim().min(1, 'a non-empty string').max(max, `at most ${max} characters`);
@@ -62,6 +63,22 @@ const listQuery = z.object({
 
 const forceBody = z.object({ reason: text(500), requestedBy: text(200).optional() }).strict();
 
+/** Deploy incidents a deployer may open and resolve (the deploy-* kinds only). */
+const incidentBody = z.object({
+  kind: z.enum([DEPLOY_ROLLED_BACK, DEPLOY_ROLLBACK_FAILED]),
+  environment: text(200),
+  deploymentId: text(200).nullable().optional(),
+  cause: z.string().min(1, 'a non-empty string').max(20_000, 'at most 20000 characters'),
+  startedAt: millis,
+  detectedAt: millis,
+}).strict();
+
+const resolveBody = z.object({
+  condition: z.object({ type: z.literal('deploy-succeeded'), environment: text(200), deploymentId: text(200).optional() }).strict(),
+  at: millis,
+  note: z.string().min(1, 'a non-empty string').max(2000, 'at most 2000 characters'),
+}).strict();
+
 /** Parses `data` with `schema`; a 400 naming the first offending field otherwise. */
 function parse<T>(schema: z.ZodType<T>, data: unknown, where = 'body'): T {
   const result = schema.safeParse(data);
@@ -102,6 +119,21 @@ export function deploymentRoutes(app: Hono, s: ServerContext): void {
     const created = await s.store.createDeployment({ ...body, environment: env, lockWaitMs: body.lockWaitMs ?? null });
     s.log('deployment created', { environment: env, deployment: created.id, runner: body.runner, caller: who.name });
     return c.json({ deployment: created }, 201);
+  });
+
+  app.post('/api/v1/incidents/deploy', async (c) => {
+    requireRole(s, c, 'deployer');
+    const body = parse(incidentBody, await jsonBody(c));
+    if (!Object.hasOwn(s.config.environments, body.environment)) throw badField('environment', 'an environment of the configuration');
+    const { incident, opened } = await openIncidentOnce(s.store, body);
+    return c.json({ id: incident.id, opened }, opened ? 201 : 200);
+  });
+
+  app.post('/api/v1/incidents/deploy/resolve', async (c) => {
+    requireRole(s, c, 'deployer');
+    const body = parse(resolveBody, await jsonBody(c));
+    const resolved = await resolveIncidentsWhen(s.store, body.condition, body.at, body.note);
+    return c.json({ resolved: resolved.length });
   });
 
   app.patch('/api/v1/deployments/:id', async (c) => {
