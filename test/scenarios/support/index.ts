@@ -47,3 +47,5 @@ export { freePort } from './ports.js';
 export { startProcess, type Proc, type Exit, type StartOptions } from './process.js';
 export { Scope, scenarioScope, type AfterHook } from './scope.js';
 export { startWebhookReceiver, type WebhookReceiver, type Received } from './webhook-receiver.js';
+export { deployFleet, ENV, TARGET_NAMES, type DeployFleet, type DeployFleetOptions, type Snapshot } from './deploy.js';
+export { startSshHosts, type SshHost, type SshHosts } from './ssh-hosts.js';
