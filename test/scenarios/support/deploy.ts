@@ -31,6 +31,8 @@ export interface DeployFleetOptions {
   transport: 'ssh' | 'local';
   /** Default: primary (priority 10) and secondary (priority 5). */
   runners?: RunnerSpec[];
+  /** `batch.size`: targets switched together (default 1, one at a time). */
+  batchSize?: number;
   /** `lock.ttl` of the environment (default 5s). */
   lockTtl?: string;
 }
@@ -83,7 +85,7 @@ export async function deployFleet(scope: Scope, opts: DeployFleetOptions): Promi
   const ssh = opts.transport === 'ssh' ? await startSshHosts(scope, TARGET_NAMES) : undefined;
   const common = {
     keepReleases: 5,
-    batch: { size: 1, maxFailPercent: 0 },
+    batch: { size: opts.batchSize ?? 1, maxFailPercent: 0 },
     steps: { restart: 'sh ./start.sh > "$PITCREW_PATH/shared/health"' },
     healthChecks: [{ kind: 'command', name: 'app health file says ok', run: 'test "$(cat "$PITCREW_PATH/shared/health")" = ok', retries: 0, interval: '10ms', timeout: '10s' }],
     lock: { ttl: opts.lockTtl ?? '5s', wait: '60s' },

@@ -12,6 +12,7 @@
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { makeKey } from '../../support/sshd.js';
 import { poll } from './poll.js';
@@ -81,6 +82,8 @@ export async function startSshHosts(scope: Scope, names: string[]): Promise<SshH
   const client = await makeKey(dir, 'deploy_ed25519');
   const authorizedKeys = join(dir, 'authorized_keys');
   await writeFile(authorizedKeys, `${client.publicLine}\n`, { mode: 0o644 });
+  const emptyRc = join(dir, 'empty-bashrc');
+  await writeFile(emptyRc, '');
   const hosts: SshHost[] = [];
   for (const [i, name] of names.entries()) {
     const host = `127.0.0.${i + 2}`;
@@ -95,9 +98,12 @@ export async function startSshHosts(scope: Scope, names: string[]): Promise<SshH
       'StrictModes no', 'UsePAM no', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PubkeyAuthentication yes',
       'PermitRootLogin prohibit-password', 'UseDNS no', 'PrintMotd no', 'LogLevel INFO', 'MaxSessions 20', '',
     ].join('\n'));
-    // A private mount namespace: only this sshd (and the sessions it starts) sees `folder` at `path`.
-    const script = 'mount --bind "$1" "$2" && exec /usr/sbin/sshd -D -e -f "$3"';
-    const sshd = await startProcess(scope, `sshd ${name} (${host})`, 'unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', folder, path, config]);
+    // A private mount namespace: only this sshd (and the sessions it starts) sees `folder` at `path`,
+    // and the deploy user's ~/.bashrc is empty there, as docs/ssh.md asks of a deploy user (this
+    // machine's own may start language version managers on every ssh command).
+    const script = 'mount --bind "$1" "$2" && { [ ! -f "$4" ] || mount --bind "$5" "$4"; } && exec /usr/sbin/sshd -D -e -f "$3"';
+    const args = ['--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', folder, path, config, join(homedir(), '.bashrc'), emptyRc];
+    const sshd = await startProcess(scope, `sshd ${name} (${host})`, 'unshare', args);
     scope.defer(`drop the sessions of sshd ${name}`, async () => {
       for (const pid of await childrenOf(sshd.pid)) {
         try {
