@@ -16,6 +16,13 @@ import {
 import { createLimiter, type Limiter, type Pooled } from './ssh-pool.js';
 import { loadPrivateKey, type SshTarget } from './ssh-target.js';
 
+const earlyExits = new WeakMap<ClientChannel, { code: number | null; signal: string | null }>();
+
+/** The exit status a channel from `withChannel` reported, even before its user listened; undefined until then. */
+export function recordedExit(channel: ClientChannel): { code: number | null; signal: string | null } | undefined {
+  return earlyExits.get(channel);
+}
+
 /** The part of ssh2's Client the transport uses; a factory makes it injectable (tests count dials). */
 export type SshClient = Pick<Client, 'connect' | 'exec' | 'end' | 'on' | 'once' | 'removeListener'>;
 export type ClientFactory = () => SshClient;
@@ -108,7 +115,12 @@ export class SshConnection implements Pooled {
       const channel = await new Promise<ClientChannel>((resolve, reject) => {
         this.client.exec(command, (err, ch) => {
           if (err) reject(new SshUnreachableError(this.target, 'closed', `cannot open an ssh channel: ${err.message}`));
-          else resolve(ch);
+          else {
+            // A short command's exit can arrive in the same packet as the channel's opening, before
+            // `use` listens: record it from the first moment (exitOf in ssh-exec.ts reads it).
+            ch.once('exit', (code: number | null, signal?: string) => earlyExits.set(ch, { code: code ?? null, signal: signal ?? null }));
+            resolve(ch);
+          }
         });
       });
       try {

@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ClientChannel } from 'ssh2';
 import { UsageError } from '../../errors.js';
 import type { ScriptOutcome } from './scripted-session.js';
-import type { SshConnection } from './ssh-connection.js';
+import { recordedExit, type SshConnection } from './ssh-connection.js';
 import { SshUnreachableError } from './ssh-errors.js';
 import { shellQuote, type TargetScript } from './target-script.js';
 import { OUTPUT_TAIL_BYTES, type RunResult } from './transport.js';
@@ -41,15 +41,17 @@ interface Exit {
 /** Resolves once the channel reported its exit and closed (or `drainMs` after the exit, if given). */
 function exitOf(channel: ClientChannel, drainMs?: number): Promise<Exit> {
   return new Promise((resolve) => {
-    let exit: Exit = { code: null, signal: null };
+    const early = recordedExit(channel);
+    let exit: Exit = early ?? { code: null, signal: null };
     let drain: NodeJS.Timeout | undefined;
+    if (early !== undefined && drainMs !== undefined) drain = setTimeout(() => resolve(exit), drainMs);
     channel.on('exit', (code: number | null, signal?: string) => {
       exit = { code: code ?? null, signal: signal ?? null };
       if (drainMs !== undefined) drain = setTimeout(() => resolve(exit), drainMs);
     });
     channel.on('close', () => {
       if (drain !== undefined) clearTimeout(drain);
-      resolve(exit);
+      resolve(recordedExit(channel) ?? exit);
     });
   });
 }

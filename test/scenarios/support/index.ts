@@ -29,6 +29,10 @@
  * - `startProcess(scope, name, cmd, args, {env?, cwd?})` -> `Proc` (`stop(signal)`, `running()`,
  *   `stderr()`, `stdout()`, `tail()`, `exited`): any other real process.
  * - `poll(what, check, {deadlineMs = 60 s, everyMs, context})`: the only way scenarios wait.
+ * - Deploys: `deployFleet(scope, {transport: 'ssh' | 'local', batchSize?, runners?, lockTtl?})` -> `DeployFleet`
+ *   (`release(version, {failOn?})`, `deploy(file, {runner?, json?})`, `startDeploy(...)`, `pitcrew(args)`,
+ *   `currents()`, `releaseDirs()`, `snapshot()`, `deployments()`); `startSshHosts(scope, names)`: real sshd
+ *   hosts on 127.0.0.2.. sharing one `path`, each in its own mount namespace.
  * - `freePort()`: a loopback port from binding port 0.
  * - Monitoring: `missingTools(...)` (skip reason, or throws under CI), `startAlertmanager(scope, config)`,
  *   `startPrometheus(scope, dir)`, `writePrometheusConfig(...)`, `alertmanagerConfigFromExport(...)`,
@@ -47,3 +51,5 @@ export { freePort } from './ports.js';
 export { startProcess, type Proc, type Exit, type StartOptions } from './process.js';
 export { Scope, scenarioScope, type AfterHook } from './scope.js';
 export { startWebhookReceiver, type WebhookReceiver, type Received } from './webhook-receiver.js';
+export { deployFleet, ENV, TARGET_NAMES, type DeployFleet, type DeployFleetOptions, type Snapshot } from './deploy.js';
+export { startSshHosts, type SshHost, type SshHosts } from './ssh-hosts.js';
