@@ -4,6 +4,8 @@ import { parseConfigText } from '../../src/config/index.js';
 import type { Transport } from '../../src/deploy/transports/transport.js';
 import { runDoctor } from '../../src/doctor/index.js';
 import { ExitCode, PitcrewError } from '../../src/errors.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
 const { config } = parseConfigText(
@@ -54,4 +56,32 @@ test('a target that hangs is reported within the deadline instead of hanging doc
   const reachable = report.checks.find((c) => c.id === 'targets.reachable');
   assert.equal(reachable?.status, 'fail');
   assert.match(reachable?.evidence.join('\n') ?? '', /inspect target web-1: no answer within 200 ms/);
+});
+
+test('a real sshd presenting another host key than the pinned one fails targets.host-keys with its runbook', async (t) => {
+  const { startSshd, makeKey } = await import('../support/sshd.js');
+  const { tempDir, writeConfig, doctor } = await import('./helpers.js');
+  const sshd = await startSshd();
+  t.after(() => sshd.stop());
+  const dir = tempDir(t);
+  // The host key the configuration pins is a fresh one, not the one this sshd presents: as after a host was rebuilt.
+  const other = await makeKey(dir, 'rebuilt_host');
+  const path = join(dir, 'srv');
+  mkdirSync(path);
+  writeConfig(dir, `project: shop
+server:
+  database: ./pitcrew.db
+environments:
+  production:
+    transport: ssh
+    path: ${path}
+    targets:
+      - { name: web-1, host: ${sshd.host}, port: ${sshd.port}, user: ${sshd.user}, hostKey: "${other.publicLine.split(' ').slice(0, 2).join(' ')}", identityFile: ${sshd.clientKeyPath} }
+`);
+  const run = await doctor(['--env', 'production'], { PITCREW_AGENT_URL: 'http://127.0.0.1:1' }, dir);
+  const hostKeys = run.check('targets.host-keys');
+  assert.equal(hostKeys.status, 'fail', JSON.stringify(hostKeys));
+  assert.match(hostKeys.evidence.join('\n'), new RegExp(`web-1 \\(${sshd.host.replaceAll('.', '\\.')}:${sshd.port}\\)`));
+  assert.equal(hostKeys.runbook, 'docs/runbooks/target-host-key-changed.md');
+  assert.equal(run.code, 1);
 });
