@@ -7,7 +7,8 @@ import { scrapeJobs, type ResolvedExportOptions } from './export-options.js';
 
 export function renderReadme(o: ResolvedExportOptions): string {
   const j = scrapeJobs(o.jobPrefix);
-  const alerts = allAlerts(j)
+  const alerts = allAlerts(o)
+    .filter((a, i, all) => all.findIndex((b) => b.alert === a.alert) === i)
     .map((a) => `| ${a.alert} | ${a.severity} | ${o.runbookBaseUrl}/docs/runbooks/${runbookSlug(a.alert)}.md |`)
     .join('\n');
   return `# pitcrew monitoring files
