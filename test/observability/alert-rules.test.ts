@@ -50,6 +50,9 @@ test('forScale multiplies every for: and leaves alerts without one alone', () =>
     else assert.equal(s.for, undefined);
   }
   assert.equal(scaled.find((r) => r.alert === 'RunnerOffline')!.for, '3s');
+  const readme = (forScale: number) => renderMonitoring({ ...SAMPLE, forScale }).find(([p]) => p === 'README.md')![1];
+  assert.match(readme(0.1), /multiplied by 0\.1 .*for\n?tests and demos/s);
+  assert.doesNotMatch(readme(1), /multiplied by/);
 });
 
 test('forScale outside (0, 100] is refused, naming the option', () => {
