@@ -5,11 +5,11 @@
  * a local receiver and carry no credential.
  */
 import { allAlerts } from './alerts.js';
-import { scrapeJobs, type ResolvedExportOptions } from './export-options.js';
+import type { ResolvedExportOptions } from './export-options.js';
 import { toYaml } from './yaml-out.js';
 
 export function alertmanagerDocument(o: ResolvedExportOptions): unknown {
-  const names = allAlerts(scrapeJobs(o.jobPrefix)).map((a) => a.alert);
+  const names = [...new Set(allAlerts(o).map((a) => a.alert))];
   const pitcrew = `alertname=~"${names.join('|')}"`;
   return {
     route: {
@@ -30,7 +30,7 @@ export function alertmanagerDocument(o: ResolvedExportOptions): unknown {
       ],
     },
     inhibit_rules: [
-      { source_matchers: ['alertname="RunnerOffline"'], target_matchers: ['alertname=~"RunnerDegraded|RunnerDiskLow|RunnerDiskFull|RunnerHighLoad|RunnerMemoryLow"'], equal: ['runner'] },
+      { source_matchers: ['alertname="RunnerOffline"'], target_matchers: ['alertname=~"RunnerDegraded|RunnerDiskLow|RunnerDiskFull|RunnerHighLoad|RunnerMemoryLow|AgentHeartbeatStale"'], equal: ['runner'] },
       { source_matchers: ['alertname="RunnerDiskFull"'], target_matchers: ['alertname="RunnerDiskLow"'], equal: ['runner'] },
     ],
     receivers: [

@@ -5,7 +5,8 @@
  * Annotations may only use `{{ $labels.<name> }}`: the test generator expands
  * exactly that and refuses anything else.
  */
-import type { ScrapeJobs } from './export-options.js';
+import { formatDuration, scaleDuration } from './durations.js';
+import { scrapeJobs, type ResolvedExportOptions, type ScrapeJobs } from './export-options.js';
 
 export type Severity = 'critical' | 'warning';
 
@@ -14,6 +15,8 @@ export interface AlertDef {
   expr: string;
   for?: string;
   severity: Severity;
+  /** Labels besides `severity` that tell apart rules sharing an alert name. */
+  labels?: Record<string, string>;
   summary: string;
   description: string;
 }
@@ -28,6 +31,27 @@ export const DURATION_P95_RULE = 'pitcrew:deploy_duration_seconds:p95_7d';
 
 /** The objectives the alerts and dashboards are drawn against. */
 export const OBJECTIVES = { successRatio: 0.95, durationP95Seconds: 600 } as const;
+
+/** DeployFailureRateHigh: more than this share of an hour's deploys failed, and at least `minFailures` of them. */
+export const FAILURE_RATE = { ratio: 0.25, window: '1h', minFailures: 2 } as const;
+
+/** AgentHeartbeatStale: seconds since the agent's last accepted heartbeat. */
+export const HEARTBEAT_STALE_SECONDS = 60;
+
+/** Environments grouped by deploy lock TTL, shortest TTL first, names sorted: one DeployLockHeldTooLong rule per group. */
+export function lockTtlGroups(o: ResolvedExportOptions): Array<{ ttlMs: number; environments: string[] }> {
+  const byTtl = new Map<number, string[]>();
+  for (const env of o.environments) {
+    const ttl = o.lockTtlMs[env]!;
+    byTtl.set(ttl, [...(byTtl.get(ttl) ?? []), env]);
+  }
+  return [...byTtl.entries()].sort(([a], [b]) => a - b).map(([ttlMs, environments]) => ({ ttlMs, environments: environments.sort() }));
+}
+
+/** A PromQL regex matching exactly these names (which hold only letters, digits, `.`, `-`, `_`). */
+function exactly(names: readonly string[]): string {
+  return names.map((n) => n.replaceAll('.', '\\\\.')).join('|');
+}
 
 /** `RunnerOffline` -> `runner-offline`: the runbook's file name. */
 export function runbookSlug(alert: string): string {
@@ -53,18 +77,36 @@ export interface AlertGroup {
   alerts: AlertDef[];
 }
 
-export function alertGroups(j: ScrapeJobs): AlertGroup[] {
+/** The alert groups for an installation, with every `for:` multiplied by its `forScale`. */
+export function alertGroups(o: ResolvedExportOptions): AlertGroup[] {
+  return unscaledAlertGroups(o).map((g) => ({
+    name: g.name,
+    alerts: g.alerts.map((a) => (a.for ? { ...a, for: scaleDuration(a.for, o.forScale) } : a)),
+  }));
+}
+
+function unscaledAlertGroups(o: ResolvedExportOptions): AlertGroup[] {
+  const j = scrapeJobs(o.jobPrefix);
   const a = `job="${j.agents}"`;
   const s = `job="${j.server}"`;
+  const deploys = `pitcrew_deployments_total{${s}`;
+  // A target that vanished has no `up` at all, so `up == 0` would resolve by itself: every configured runner is also checked for presence.
+  const missing = o.runners.map((r) => `max by (runner) (absent(up{${a},runner="${r.name}"}))`).join('\nor\n');
   return [
     {
       name: 'pitcrew-runners',
       alerts: [
         {
           alert: 'RunnerOffline', for: '30s', severity: 'critical',
-          expr: `max by (runner) (pitcrew_runner_state{${s},state="offline"}) == 1\nor\nmax by (runner) (up{${a}}) == 0`,
+          expr: `max by (runner) (pitcrew_runner_state{${s},state="offline"}) == 1\nor\nmax by (runner) (up{${a}}) == 0\nor\n${missing}`,
           summary: 'Runner {{ $labels.runner }} is offline',
-          description: 'The pitcrew server has marked runner {{ $labels.runner }} offline, or Prometheus cannot scrape its agent, for 30 s. Deploys are routed to other runners; jobs already on it may fail.',
+          description: 'The pitcrew server has marked runner {{ $labels.runner }} offline, Prometheus cannot scrape its agent, or its agent is missing from the scrape targets, for 30 s. Deploys are routed to other runners; jobs already on it may fail.',
+        },
+        {
+          alert: 'AgentHeartbeatStale', for: '1m', severity: 'warning',
+          expr: `max by (runner) (time() - pitcrew_agent_last_heartbeat_timestamp_seconds{${a}}) > ${HEARTBEAT_STALE_SECONDS}`,
+          summary: "Runner {{ $labels.runner }}'s agent is not getting heartbeats through",
+          description: `The agent of runner {{ $labels.runner }} answers Prometheus, but its last heartbeat accepted by the pitcrew server is over ${HEARTBEAT_STALE_SECONDS} s old, for 1 min. The server will rate the runner offline; the network or the token between agent and server is the usual cause.`,
         },
         {
           alert: 'RunnerDegraded', for: '2m', severity: 'warning',
@@ -114,17 +156,23 @@ export function alertGroups(j: ScrapeJobs): AlertGroup[] {
           description: "At least one deploy to environment {{ $labels.environment }} failed in the last 15 min. Its targets were rolled back; the deployment's journal on the pitcrew dashboard shows which step failed.",
         },
         {
+          alert: 'DeployFailureRateHigh', severity: 'warning',
+          expr: `(\n  sum by (environment) (increase(${deploys},result="failed"}[${FAILURE_RATE.window}]))\n/\n  sum by (environment) (increase(${deploys},result!="cancelled"}[${FAILURE_RATE.window}]))\n) > ${FAILURE_RATE.ratio}\nand\nsum by (environment) (increase(${deploys},result="failed"}[${FAILURE_RATE.window}])) >= ${FAILURE_RATE.minFailures}`,
+          summary: 'Deploys to {{ $labels.environment }} fail often',
+          description: `More than ${FAILURE_RATE.ratio * 100}% of the deploys to environment {{ $labels.environment }} in the last hour failed (at least ${FAILURE_RATE.minFailures}; cancelled deploys not counted). Look for a common cause before deploying again.`,
+        },
+        {
           alert: 'RollbackFailed', severity: 'critical',
           expr: `sum by (environment) (increase(pitcrew_rollback_failures_total{${s}}[1h])) > 0`,
           summary: 'A rollback in {{ $labels.environment }} did not complete',
           description: 'A rollback in environment {{ $labels.environment }} did not bring every target back on its previous release in the last hour. Production may be running mixed releases: a human is needed.',
         },
-        {
-          alert: 'DeployLockHeldTooLong', for: '30m', severity: 'warning',
-          expr: `max by (environment) (pitcrew_deploy_lock_held{${s}}) == 1`,
-          summary: 'Deploy lock for {{ $labels.environment }} held for over 30 min',
-          description: 'The deploy lock of environment {{ $labels.environment }} has been held for more than 30 min, three times the deploy time objective. The holder may be stuck; other deploys are queued behind it.',
-        },
+        ...lockTtlGroups(o).map(({ ttlMs, environments }): AlertDef => ({
+          alert: 'DeployLockHeldTooLong', for: formatDuration(ttlMs), severity: 'warning', labels: { lock_ttl: formatDuration(ttlMs) },
+          expr: `max by (environment) (pitcrew_deploy_lock_held{${s},environment=~"${exactly(environments)}"}) == 1`,
+          summary: `Deploy lock for {{ $labels.environment }} held longer than its TTL (${formatDuration(ttlMs)})`,
+          description: `The deploy lock of environment {{ $labels.environment }} has been held for longer than its lock TTL of ${formatDuration(ttlMs)}. A deploy renews its lease while it runs, so this is either a very long deploy or a holder that is stuck; other deploys are queued behind it.`,
+        })),
         {
           alert: 'DeployQueueBacklog', for: '10m', severity: 'warning',
           expr: `max by (environment) (pitcrew_deploy_queue_length{${s}}) >= 3`,
@@ -177,7 +225,7 @@ export function alertGroups(j: ScrapeJobs): AlertGroup[] {
   ];
 }
 
-/** Every alert, in file order. */
-export function allAlerts(j: ScrapeJobs): AlertDef[] {
-  return alertGroups(j).flatMap((g) => g.alerts);
+/** Every alert rule, in file order (DeployLockHeldTooLong once per lock TTL). */
+export function allAlerts(o: ResolvedExportOptions): AlertDef[] {
+  return alertGroups(o).flatMap((g) => g.alerts);
 }

@@ -11,11 +11,22 @@ export interface MonitoringRunner {
   agentUrl?: string;
 }
 
+export interface MonitoringEnvironment {
+  name: string;
+  /** The environment's deploy lock TTL (config `lock.ttl`); default 15 min, the config's default. */
+  lockTtlMs?: number;
+}
+
 export interface ExportOptions {
   runners: readonly MonitoringRunner[];
   /** The pitcrew server's base URL; its /metrics is scraped. */
   serverUrl: string;
-  environments: readonly string[];
+  environments: ReadonlyArray<string | MonitoringEnvironment>;
+  /**
+   * Multiplies every alert's `for:` (and the test timelines in rules.test.yml),
+   * e.g. 0.1 for a demo or a test that cannot wait minutes. Default 1: for production.
+   */
+  forScale?: number;
   /** Prefix of the scrape job names: `<prefix>-agents`, `<prefix>-server`. Default `pitcrew`. */
   jobPrefix?: string;
   /** Base the alerts' runbook links start from: `<base>/docs/runbooks/<alert>.md`. */
@@ -26,9 +37,16 @@ export interface ResolvedExportOptions {
   runners: ReadonlyArray<{ name: string; target: string; scheme: 'http' | 'https' }>;
   server: { target: string; scheme: 'http' | 'https'; metricsPath: string };
   environments: readonly string[];
+  /** Deploy lock TTL per environment, in ms. */
+  lockTtlMs: Readonly<Record<string, number>>;
+  forScale: number;
   jobPrefix: string;
   runbookBaseUrl: string;
 }
+
+/** The config's default `lock.ttl`. */
+export const DEFAULT_LOCK_TTL_MS = 15 * 60_000;
+export const MAX_FOR_SCALE = 100;
 
 export const DEFAULT_AGENT_PORT = 9101;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -50,14 +68,27 @@ export function resolveExportOptions(o: ExportOptions): ResolvedExportOptions {
   if (o.runners.length === 0) throw new UsageError('monitoring export: no runners configured', { hint: 'add at least one runner to the configuration' });
   if (o.environments.length === 0) throw new UsageError('monitoring export: no environments configured', { hint: 'add at least one environment to the configuration' });
   checkNames('runners[].name', o.runners.map((r) => r.name));
-  checkNames('environments', o.environments);
+  const envs = o.environments.map((e) => (typeof e === 'string' ? { name: e } : e));
+  checkNames('environments', envs.map((e) => e.name));
+  const lockTtlMs: Record<string, number> = {};
+  for (const e of envs) {
+    const ttl = e.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
+    if (!Number.isInteger(ttl) || ttl < 1000) throw new UsageError(`monitoring export: environments.${e.name}.lockTtlMs ${ttl} must be a whole number of milliseconds, at least 1000`);
+    lockTtlMs[e.name] = ttl;
+  }
+  const forScale = o.forScale ?? 1;
+  if (!Number.isFinite(forScale) || forScale <= 0 || forScale > MAX_FOR_SCALE) {
+    throw new UsageError(`monitoring export: forScale ${o.forScale} must be a number above 0 and at most ${MAX_FOR_SCALE}`, { hint: 'use e.g. 0.1 for a demo or a test; leave it out for production' });
+  }
   const runners = o.runners.map((r, i) => ({ name: r.name, ...target(r.agentUrl ?? `http://${r.name}:${DEFAULT_AGENT_PORT}`, `runners[${i}].agentUrl`, DEFAULT_AGENT_PORT) }));
   const server = target(o.serverUrl, 'serverUrl');
   const base = parseUrl(o.runbookBaseUrl, 'runbookBaseUrl', true);
   return {
     runners,
     server: { ...server, metricsPath: `${server.path.replace(/\/+$/, '')}/metrics` },
-    environments: [...o.environments],
+    environments: envs.map((e) => e.name),
+    lockTtlMs,
+    forScale,
     jobPrefix,
     runbookBaseUrl: base.toString().replace(/\/+$/, ''),
   };

@@ -1,11 +1,14 @@
 /**
  * Renders prometheus/rules.test.yml: promtool unit tests that make every alert
- * fire on the condition it describes and stay quiet where it must (healthy
- * figures, not yet long enough, NaN for "not measured yet").
- * Refuses to render when an alert has no firing or no quiet evaluation.
+ * fire on the condition it describes, stay quiet where it must (healthy
+ * figures, not yet long enough, NaN for "not measured yet") and resolve once
+ * the condition is gone. Timelines of alerts with a `for:` are multiplied by
+ * `forScale`, like the `for:` itself, so the tests fit the exported rules.
+ * Refuses to render when an alert has no firing, quiet or resolving evaluation.
  */
+import { durationMs, formatDuration } from './durations.js';
 import { allAlerts, type AlertDef } from './alerts.js';
-import { scrapeJobs, type ResolvedExportOptions } from './export-options.js';
+import type { ResolvedExportOptions } from './export-options.js';
 import { alertAnnotations } from './rules.js';
 import { alertCases, type AlertCase } from './rules-test-cases.js';
 import { toYaml } from './yaml-out.js';
@@ -22,6 +25,19 @@ function seriesText(metric: string, labels: Record<string, string>): string {
   return `${metric}{${inner}}`;
 }
 
+/** The case's timeline as exported: stretched by `scale` unless it is fixed. */
+function scaled(c: AlertCase, scale: number): AlertCase {
+  if (c.fixedTimeline || scale === 1) return c;
+  const stretch = (d: string) => formatDuration(Math.max(1, Math.round(durationMs(d) * scale)));
+  return { ...c, interval: stretch(c.interval), evals: c.evals.map((e) => ({ ...e, at: stretch(e.at) })) };
+}
+
+/** Quiet, then firing, then quiet again at a later evaluation in one case. */
+function resolves(c: AlertCase): boolean {
+  const firstFiring = c.evals.findIndex((e) => e.firing.length > 0);
+  return firstFiring >= 0 && c.evals.slice(firstFiring + 1).some((e) => e.firing.length === 0);
+}
+
 function testGroup(o: ResolvedExportOptions, def: AlertDef, c: AlertCase) {
   return {
     name: `${def.alert}: ${c.name}`,
@@ -31,7 +47,7 @@ function testGroup(o: ResolvedExportOptions, def: AlertDef, c: AlertCase) {
       eval_time: e.at,
       alertname: def.alert,
       exp_alerts: e.firing.map((labels) => ({
-        exp_labels: { ...labels, severity: def.severity },
+        exp_labels: { ...labels, ...def.labels, severity: def.severity },
         exp_annotations: Object.fromEntries(Object.entries(alertAnnotations(o, def)).map(([k, v]) => [k, expandTemplate(v, labels)])),
       })),
     })),
@@ -39,17 +55,19 @@ function testGroup(o: ResolvedExportOptions, def: AlertDef, c: AlertCase) {
 }
 
 export function rulesTestDocument(o: ResolvedExportOptions, rulesFile = 'rules.yml'): unknown {
-  const jobs = scrapeJobs(o.jobPrefix);
-  const cases = alertCases(jobs);
-  const tests = allAlerts(jobs).flatMap((def) => {
-    const mine = cases[def.alert] ?? [];
+  const cases = alertCases(o);
+  const groups = allAlerts(o).flatMap((def) => {
+    const forRule = (c: AlertCase) => JSON.stringify(c.ruleLabels ?? {}) === JSON.stringify(def.labels ?? {});
+    const mine = (cases[def.alert] ?? []).filter(forRule).map((c) => scaled(c, def.for ? o.forScale : 1));
     const evals = mine.flatMap((c) => c.evals);
-    if (!evals.some((e) => e.firing.length > 0) || !evals.some((e) => e.firing.length === 0)) {
-      throw new Error(`alert ${def.alert} needs a firing and a quiet evaluation in rules-test-cases.ts`);
+    if (!evals.some((e) => e.firing.length > 0) || !evals.some((e) => e.firing.length === 0) || !mine.some(resolves)) {
+      throw new Error(`alert ${def.alert} ${def.labels ? ` ${JSON.stringify(def.labels)}` : ''} needs a firing, a quiet and a resolving evaluation in rules-test-cases.ts`);
     }
-    return mine.map((c) => testGroup(o, def, c));
+    return mine.map((c) => ({ def, c }));
   });
-  return { rule_files: [rulesFile], evaluation_interval: '15s', tests };
+  // Evaluate at least as often as the finest timeline, and every 15 s at most as the exported Prometheus does.
+  const everyMs = Math.min(15_000 * Math.min(1, o.forScale), ...groups.map(({ c }) => durationMs(c.interval)));
+  return { rule_files: [rulesFile], evaluation_interval: formatDuration(everyMs), tests: groups.map(({ def, c }) => testGroup(o, def, c)) };
 }
 
 export function renderRulesTests(o: ResolvedExportOptions): string {

@@ -19,13 +19,13 @@ export function rulesDocument(o: ResolvedExportOptions): unknown {
   return {
     groups: [
       { name: 'pitcrew-recording', interval: '1m', rules: recordingRules(j).map((r) => ({ record: r.record, expr: r.expr })) },
-      ...alertGroups(j).map((g) => ({
+      ...alertGroups(o).map((g) => ({
         name: g.name,
         rules: g.alerts.map((a) => ({
           alert: a.alert,
           expr: a.expr,
           ...(a.for ? { for: a.for } : {}),
-          labels: { severity: a.severity },
+          labels: { ...a.labels, severity: a.severity },
           annotations: alertAnnotations(o, a),
         })),
       })),

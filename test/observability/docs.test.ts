@@ -4,13 +4,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { allAlerts, runbookSlug } from '../../src/observability/alerts.js';
 import { METRIC_CATALOGUE } from '../../src/observability/catalogue.js';
-import { scrapeJobs } from '../../src/observability/export-options.js';
+import { resolveExportOptions } from '../../src/observability/export-options.js';
+import { SAMPLE } from './support.js';
 
 const root = join(import.meta.dirname, '../../..');
 
 test('every alert has a runbook in docs/runbooks and a row in docs/monitoring.md', async () => {
   const monitoring = await readFile(join(root, 'docs/monitoring.md'), 'utf8');
-  for (const a of allAlerts(scrapeJobs('pitcrew'))) {
+  for (const a of allAlerts(resolveExportOptions(SAMPLE))) {
     const text = await readFile(join(root, 'docs/runbooks', `${runbookSlug(a.alert)}.md`), 'utf8');
     assert.match(text, new RegExp(`^# ${a.alert}`), `${a.alert} runbook title`);
     for (const section of ['## Symptoms', '## Confirm', '## Fix', '## Verify']) assert.ok(text.includes(section), `${a.alert} runbook: ${section}`);

@@ -1,13 +1,16 @@
 /**
  * Scenario 7: monitoring: the runner-offline alert fires in a real Prometheus
- * and reaches a receiver through a real Alertmanager.
+ * when a runner dies, reaches a receiver through a real Alertmanager, and
+ * resolves (in Prometheus and as a resolved notification) when it is back.
  *
  * Everything is what a user would run: `pitcrew monitoring export` writes the
- * scrape jobs, rules and route from the fleet's pitcrew.yml; Prometheus loads
- * the exported rules.yml untouched (RunnerOffline keeps its real `for: 30s`);
- * Alertmanager runs the exported route example with its webhook URLs pointed
- * at a recording receiver. The one change is the scrape interval (1 s instead
- * of the exported 15 s), so the scenario waits seconds, not minutes, for data.
+ * scrape jobs, rules and route from the fleet's pitcrew.yml, with
+ * `--for-scale 0.1` (RunnerOffline's 30 s becomes 3 s); Prometheus loads the
+ * exported rules.yml untouched; Alertmanager runs the exported route example
+ * with its webhook URLs pointed at a recording receiver. The other changes are
+ * the scrape and evaluation interval (1 s instead of the exported 15 s) and
+ * Alertmanager's group timers (seconds, not minutes), so the scenario waits
+ * seconds for data and notifications.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,9 +35,23 @@ function promtool(args: string[]): Promise<{ code: number | null; out: string }>
   );
 }
 
+/** The exported route with group timers of seconds, so firing and resolved notifications follow within the test's deadlines. */
+function withShortGroupTimers(config: unknown): unknown {
+  const shorten = (route: Record<string, unknown>): void => {
+    if ('group_wait' in route) route.group_wait = '1s';
+    if ('group_interval' in route) route.group_interval = '2s';
+    for (const child of (route.routes as Array<Record<string, unknown>> | undefined) ?? []) shorten(child);
+  };
+  const c = config as { route: Record<string, unknown> };
+  shorten(c.route);
+  c.route.group_wait = '1s';
+  c.route.group_interval = '2s';
+  return c;
+}
+
 const skip = missingTools('prometheus', 'prometheus-alertmanager', 'promtool');
 
-test('RunnerOffline fires in Prometheus for the runner whose agent died, and Alertmanager delivers it to the critical receiver', { skip, timeout: 240_000 }, async (t) => {
+test('RunnerOffline fires in Prometheus for the runner that died, Alertmanager delivers it to the critical receiver, and both resolve when it is back', { skip, timeout: 240_000 }, async (t) => {
   const scope = scenarioScope(t);
   const fleet = await Fleet.create(scope, { runners: [{ name: 'primary', priority: 10 }, { name: 'secondary', priority: 5 }] });
   await fleet.startServer();
@@ -43,13 +60,13 @@ test('RunnerOffline fires in Prometheus for the runner whose agent died, and Ale
 
   // The monitoring set, exported from the fleet's own configuration.
   const exportDir = join(fleet.dir, 'monitoring');
-  const exported = await runPitcrew(['--config', fleet.configPath, 'monitoring', 'export', '--out', exportDir], { env: fleet.tokenEnv() });
+  const exported = await runPitcrew(['--config', fleet.configPath, 'monitoring', 'export', '--out', exportDir, '--for-scale', '0.1'], { env: fleet.tokenEnv() });
   assert.equal(exported.code, 0, exported.stderr);
   const rules = await readFile(join(exportDir, 'prometheus', 'rules.yml'), 'utf8');
-  assert.match(rules, /alert: RunnerOffline\n\s+expr: [^]*?for: 30s/, 'the scenario relies on the real rule and its 30 s');
+  assert.match(rules, /alert: RunnerOffline\n\s+expr: [^]*?for: 3s\n/, "the scenario relies on the real rule with its 30 s scaled by --for-scale 0.1");
 
   const receiver = await startWebhookReceiver(scope);
-  const alertmanager = await startAlertmanager(scope, await alertmanagerConfigFromExport(exportDir, receiver.url));
+  const alertmanager = await startAlertmanager(scope, withShortGroupTimers(await alertmanagerConfigFromExport(exportDir, receiver.url)));
   const promDir = await scope.tempDir('pitcrew-prometheus-');
   await writePrometheusConfig({ exportDir, dir: promDir, alertmanager: new URL(alertmanager.url).host, serverToken: TOKENS.viewer.value, interval: '1s' });
   const check = await promtool(['check', 'config', join(promDir, 'prometheus.yml')]);
@@ -70,8 +87,8 @@ test('RunnerOffline fires in Prometheus for the runner whose agent died, and Ale
   await poll('no RunnerOffline alert, pending or firing, on the healthy fleet', async () =>
     (await prometheusAlerts(prometheus.url)).every((a) => a.labels.alertname !== 'RunnerOffline'), { context });
 
-  // The primary's agent dies.
-  await fleet.agents.get('primary')!.stop('SIGKILL');
+  // The primary's runner dies; its agent, still scraped, reports it down and the server rates it offline.
+  await fleet.runners.get('primary')!.stop('SIGKILL');
   await fleet.waitForState('primary', 'offline', { deadlineMs: 15_000 });
 
   const firing = await poll('RunnerOffline to fire for primary in Prometheus', async () =>
@@ -99,4 +116,18 @@ test('RunnerOffline fires in Prometheus for the runner whose agent died, and Ale
   assert.deepEqual(offline.map((a) => a.labels.runner), ['primary']);
   const notified = receiver.received.flatMap((r) => (r.body as Notification).alerts).filter((a) => a.labels.alertname === 'RunnerOffline');
   assert.deepEqual([...new Set(notified.map((a) => a.labels.runner))], ['primary']);
+
+  // The runner comes back: the alert resolves in Prometheus, and Alertmanager (send_resolved) tells the receiver.
+  await fleet.startStandInRunner('primary');
+  await poll('the server to rate primary back from offline', async () => ((await fleet.runner('primary')).state !== 'offline' ? true : undefined), { deadlineMs: 30_000, context });
+  await poll('RunnerOffline for primary to resolve in Prometheus', async () =>
+    (await prometheusAlerts(prometheus.url)).every((a) => !(a.labels.alertname === 'RunnerOffline' && a.labels.runner === 'primary')),
+  { deadlineMs: 60_000, everyMs: 500, context });
+  const resolved = await poll('Alertmanager to deliver the resolved RunnerOffline for primary', () =>
+    receiver.received.find((r) => {
+      const n = r.body as Notification;
+      return r.path === '/pitcrew/critical' && n.alerts.some((a) => a.labels.alertname === 'RunnerOffline' && a.labels.runner === 'primary' && a.status === 'resolved');
+    }),
+  { deadlineMs: 60_000, everyMs: 250, context: () => `received: ${JSON.stringify(receiver.received)}\n${context()}` });
+  assert.equal((resolved.body as Notification).receiver, 'pitcrew-critical');
 });

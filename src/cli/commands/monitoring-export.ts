@@ -6,7 +6,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { exportMonitoring } from '../../observability/export.js';
 import { loadCliConfig } from '../load-config.js';
 import type { CommandRunner } from '../program.js';
@@ -18,6 +18,12 @@ function packageRootUrl(): string {
   return pathToFileURL(root).href.replace(/\/+$/, '');
 }
 
+function parseFactor(raw: string): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--for-scale "${raw}" must be a number above 0, e.g. 0.1`);
+  return n;
+}
+
 export function register(program: Command, run: CommandRunner): void {
   const monitoring = program.command('monitoring').description('monitoring files for Prometheus, Grafana and Alertmanager');
   monitoring
@@ -26,15 +32,17 @@ export function register(program: Command, run: CommandRunner): void {
     .requiredOption('--out <dir>', 'folder to write into (created if missing)')
     .option('--job-prefix <name>', 'prefix of the scrape job names', 'pitcrew')
     .option('--runbook-base-url <url>', 'where docs/runbooks/ is served (default: this installation, as a file:// URL)')
+    .option('--for-scale <factor>', "multiply every alert's for: duration, e.g. 0.1; for tests and demos only", parseFactor)
     .action(
       run(async (ctx, cmd) => {
-        const opts = cmd.opts<{ out: string; jobPrefix: string; runbookBaseUrl?: string }>();
+        const opts = cmd.opts<{ out: string; jobPrefix: string; runbookBaseUrl?: string; forScale?: number }>();
         const { config } = await loadCliConfig(ctx);
         const outDir = resolve(ctx.io.cwd, opts.out);
         const { files } = await exportMonitoring(outDir, {
           runners: config.runners.map((r) => ({ name: r.name, agentUrl: r.agentUrl })),
           serverUrl: config.server.url,
-          environments: Object.keys(config.environments),
+          environments: Object.entries(config.environments).map(([name, env]) => ({ name, lockTtlMs: env.lock.ttl })),
+          forScale: opts.forScale,
           jobPrefix: opts.jobPrefix,
           runbookBaseUrl: opts.runbookBaseUrl ?? packageRootUrl(),
         });
