@@ -30,6 +30,11 @@
  *   `stderr()`, `stdout()`, `tail()`, `exited`): any other real process.
  * - `poll(what, check, {deadlineMs = 60 s, everyMs, context})`: the only way scenarios wait.
  * - `freePort()`: a loopback port from binding port 0.
+ * - Deploys (`stage.ts`): `Stage.create(scope, {environment?, ttl?, wait?, smokeTests?, runners?})` -> three local
+ *   target folders, `environmentConfig()`, `artifact(version, {failOn?})`, `currents()`, `releasesOn(i)`, `fences()`,
+ *   `hold(i)` / `release(i?)` (the restart step waits on a held target); `StageConfig.write(stage)` -> a store-direct
+ *   pitcrew.yml with `cli(args)` and `startDeploy(scope, name, artifact, args?, env?)`; `startDeployProcess(...)`;
+ *   `inspectStore(dbPath, look)` reads deployments, journal, lock and audit through pitcrew's store code.
  * - Monitoring: `missingTools(...)` (skip reason, or throws under CI), `startAlertmanager(scope, config)`,
  *   `startPrometheus(scope, dir)`, `writePrometheusConfig(...)`, `alertmanagerConfigFromExport(...)`,
  *   `prometheusAlerts(url)`, `prometheusTargets(url)`, `startWebhookReceiver(scope)`.
@@ -46,4 +51,7 @@ export { poll, type PollOptions } from './poll.js';
 export { freePort } from './ports.js';
 export { startProcess, type Proc, type Exit, type StartOptions } from './process.js';
 export { Scope, scenarioScope, type AfterHook } from './scope.js';
+export {
+  Stage, StageConfig, startDeployProcess, inspectStore, TARGET_NAMES, HOLDABLE_RESTART, type StageOptions, type Artifact,
+} from './stage.js';
 export { startWebhookReceiver, type WebhookReceiver, type Received } from './webhook-receiver.js';
