@@ -35,6 +35,8 @@
  *   `hold(i)` / `release(i?)` (the restart step waits on a held target); `StageConfig.write(stage)` -> a store-direct
  *   pitcrew.yml with `cli(args)` and `startDeploy(scope, name, artifact, args?, env?)`; `startDeployProcess(...)`;
  *   `inspectStore(dbPath, look)` reads deployments, journal, lock and audit through pitcrew's store code.
+ * - GitHub (`github.ts`): `startScenarioGitHub(scope)` (the fail-closed fake REST API, token required),
+ *   `githubSection(fake)` for pitcrew.yml, `githubEnv()`, `startServerWithEnv(scope, fleet, env)`, `GITHUB_SECRETS`.
  * - Monitoring: `missingTools(...)` (skip reason, or throws under CI), `startAlertmanager(scope, config)`,
  *   `startPrometheus(scope, dir)`, `writePrometheusConfig(...)`, `alertmanagerConfigFromExport(...)`,
  *   `prometheusAlerts(url)`, `prometheusTargets(url)`, `startWebhookReceiver(scope)`.
@@ -54,4 +56,5 @@ export { Scope, scenarioScope, type AfterHook } from './scope.js';
 export {
   Stage, StageConfig, startDeployProcess, inspectStore, TARGET_NAMES, HOLDABLE_RESTART, type StageOptions, type Artifact,
 } from './stage.js';
+export { startScenarioGitHub, githubSection, githubEnv, startServerWithEnv, GITHUB_SECRETS } from './github.js';
 export { startWebhookReceiver, type WebhookReceiver, type Received } from './webhook-receiver.js';
