@@ -128,7 +128,14 @@ test('chaos: four deploys arrive at once; they run one at a time in fencing-toke
   assert.equal(base.code, 0, base.stdout + base.stderr);
   const artifacts = [await stage.artifact('2.0.0'), await stage.artifact('3.0.0'), await stage.artifact('4.0.0'), await stage.artifact('5.0.0')];
 
+  // The first to get the lock is held in its first restart until the other three are in the queue: they all arrived at once.
+  await stage.hold(0);
   const runs: Proc[] = await Promise.all(artifacts.map((a, i) => cfg.startDeploy(scope, `pitcrew deploy ${a.version}`, a, ['--wait-lock', '90s'], { GITHUB_ACTOR: `dev-${i + 1}` })));
+  await poll('one deploy to hold the lock and three to wait in the queue', async () => {
+    const lock = await inspectStore(cfg.dbPath, (store) => store.lockStatus('production', Date.now()));
+    return lock.holder !== null && lock.queue.length === 3;
+  }, { deadlineMs: 30_000, context: () => runs.map((p) => p.tail(5)).join('\n') });
+  await stage.release(0);
   const exits: Exit[] = await poll('all four deploys to finish', async () => (runs.every((p) => !p.running()) ? Promise.all(runs.map((p) => p.exited)) : undefined), {
     deadlineMs: 90_000, everyMs: 200, context: () => runs.map((p) => p.tail(5)).join('\n'),
   });
@@ -137,7 +144,7 @@ test('chaos: four deploys arrive at once; they run one at a time in fencing-toke
   const tokens = runs.map((p) => takenToken(p.stdout()));
   assert.equal(new Set(tokens).size, 4, `four distinct fencing tokens: ${tokens.join(', ')}`);
   const order = artifacts.map((a, i) => ({ a, token: tokens[i] })).sort((x, y) => x.token - y.token);
-  assert.ok(runs.filter((p) => /waiting for the lock on production/.test(p.stdout())).length >= 3, 'at least three of them queued');
+  assert.equal(runs.filter((p) => /waiting for the lock on production/.test(p.stdout())).length, 3, 'three of them queued behind the first');
 
   await inspectStore(cfg.dbPath, async (store) => {
     const deployments = (await store.listDeployments({ environment: 'production' })).filter((d) => d.version !== '1.0.0');
