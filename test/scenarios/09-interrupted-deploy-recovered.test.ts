@@ -4,10 +4,11 @@
  *
  * Three local targets on 1.0.0. A `pitcrew deploy` of 2.0.0 is SIGKILLed with
  * web-1 and web-2 switched and web-3 not; it leaves its lock behind, with a
- * 3 s lease (`lock.ttl`). Nobody breaks the lock: the next `pitcrew deploy`,
- * of 3.0.0, waits out the dead holder's lease, rolls 2.0.0 back first (its
- * narration says so, the old deployment's journal has `recover` and the
- * rollback steps under the new fencing token), then deploys 3.0.0 everywhere.
+ * 5 s lease (`lock.ttl`). Nobody breaks the lock: the next `pitcrew deploy`,
+ * of 3.0.0, gets it once the dead holder's lease has passed, rolls 2.0.0
+ * back first (its narration says so, the old deployment's journal has
+ * `recover` and the rollback steps under the new fencing token), then
+ * deploys 3.0.0 everywhere.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +24,7 @@ interface DeployReportJson {
 
 test('the next deploy after a SIGKILLed one rolls the interrupted deploy back first, then puts every target on the newest release', { timeout: 120_000 }, async (t) => {
   const scope = scenarioScope(t);
-  const stage = await Stage.create(scope, { ttl: '3s' });
+  const stage = await Stage.create(scope, { ttl: '5s' });
   const cfg = await StageConfig.write(stage);
   const [v1, v2, v3] = [await stage.artifact('1.0.0'), await stage.artifact('2.0.0'), await stage.artifact('3.0.0')];
 
@@ -43,13 +44,16 @@ test('the next deploy after a SIGKILLed one rolls the interrupted deploy back fi
   const killedToken = Number(/lock on production taken \(fencing token (\d+)\)/.exec(killedRun.stdout())?.[1]);
   assert.ok(killedToken > 0, killedRun.stdout());
 
+  // The dead deployer still holds the lock; nobody breaks it: the next run gets it only once that lease has passed.
+  const left = await inspectStore(cfg.dbPath, (store) => store.lockStatus('production', Date.now()));
+  assert.equal(left.holder?.fencingToken, killedToken);
+
   const next = await cfg.cli(['--json', 'deploy', 'production', '--artifact', v3.file]);
   assert.equal(next.code, 0, next.stdout + next.stderr);
   // Narration goes to stderr with --json: it tells the recovery before the new deploy.
   const narration = next.stderr;
   const recoveredAt = narration.search(/deployment \S+ of 2\.0\.0 did not finish: rolling back every target it touched/);
   const stagingAt = narration.indexOf('staging 3.0.0-');
-  assert.match(narration, /waiting for the lock on production: position 1 in the queue/, 'the next run waits out the dead holder\'s lease');
   assert.ok(recoveredAt >= 0, `the next run says it rolls 2.0.0 back:\n${narration}`);
   assert.ok(stagingAt > recoveredAt, `the rollback comes before staging 3.0.0:\n${narration}`);
   const report = JSON.parse(next.stdout) as DeployReportJson;
@@ -75,5 +79,6 @@ test('the next deploy after a SIGKILLed one rolls the interrupted deploy back fi
     const switchedBack = byNewHolder.filter((e) => e.step === 'rollback.switch' && e.phase === 'succeeded').map((e) => e.target).sort();
     assert.deepEqual(switchedBack, ['web-1', 'web-2'], 'web-3, never switched to 2.0.0, is left alone');
     assert.ok(journal.filter((e) => e.fencingToken === killedToken).every((e) => e.step !== 'commit'), 'the killed run never committed');
+    assert.deepEqual(await store.listAudit({ action: 'lock.force-release' }), [], 'the lock was never broken by hand');
   });
 });
