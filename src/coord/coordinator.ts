@@ -1,15 +1,18 @@
 /**
  * The one narrow port the deploy engine uses for everything it shares with
  * other deployers: the environment's lock, the deployment records and their
- * journal. Today it is backed by the store directly (store-coordinator.ts);
- * a server-API implementation can replace it without touching the engine.
+ * journal, and the deploy incidents it opens and resolves. Today it is
+ * backed by the store directly (store-coordinator.ts); a server-API
+ * implementation can replace it without touching the engine.
  * It must never decide deploy policy, only record and serialize.
  */
 import type {
   Deployment, DeploymentFilter, DeploymentInput, DeploymentPatch, JournalEvent, JournalEventInput, LockHolder, LockPoll,
   LockRenewal, LockStatus, LockWaiterInput,
 } from '../store/index.js';
+import type { OpenIncidentRequest, ResolvingCondition } from '../incidents/index.js';
 
+export type { OpenIncidentRequest, ResolvingCondition };
 export type {
   Deployment, DeploymentFilter, DeploymentInput, DeploymentPatch, JournalEvent, JournalEventInput, LockHolder, LockPoll,
   LockRenewal, LockStatus, LockWaiterInput,
@@ -33,6 +36,11 @@ export interface DeployCoordinator {
   /** Refused (StaleFencingTokenError) when the token is lower than the environment's newest grant. */
   appendJournal(event: JournalEventInput): Promise<JournalEvent>;
   listJournal(deploymentId: string): Promise<JournalEvent[]>;
+
+  /** Opens an incident unless the same problem has one open already (src/incidents). */
+  openIncident(request: OpenIncidentRequest): Promise<{ id: string; opened: boolean }>;
+  /** Resolves the open incidents `condition` ends (opened at or before `at`); returns how many. */
+  resolveIncidents(condition: ResolvingCondition, at: number, note: string): Promise<number>;
   close(): Promise<void>;
 }
 

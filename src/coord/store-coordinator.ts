@@ -3,6 +3,7 @@
  * (store-direct mode). Reads the clock through a port so tests need no sleeps.
  * Must never keep state of its own: every answer comes from the store.
  */
+import { openIncidentOnce, resolveIncidentsWhen } from '../incidents/index.js';
 import type { Store } from '../store/index.js';
 import type { DeployCoordinator } from './coordinator.js';
 
@@ -31,6 +32,11 @@ export function storeCoordinator(store: Store, opts: StoreCoordinatorOptions = {
     listDeployments: (filter) => store.listDeployments(filter),
     appendJournal: (e) => store.appendJournal(e),
     listJournal: (id) => store.listJournal(id),
+    openIncident: async (req) => {
+      const { incident, opened } = await openIncidentOnce(store, req);
+      return { id: incident.id, opened };
+    },
+    resolveIncidents: async (condition, at, note) => (await resolveIncidentsWhen(store, condition, at, note)).length,
     close: async () => {
       if (opts.ownsStore === true) await store.close();
     },

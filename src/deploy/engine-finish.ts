@@ -5,6 +5,7 @@
  * newest other good release. A prune that fails is reported, never undoes
  * the deploy. Must never prune before the deploy is committed.
  */
+import { deploySucceeded } from '../incidents/index.js';
 import type { RunContext } from './engine-context.js';
 import type { DeployReport } from './report.js';
 import type { TransactionState } from './engine-transaction.js';
@@ -17,6 +18,7 @@ export async function finishSuccess(ctx: RunContext, releaseId: string, committe
   }
   await ctx.ports.coord.updateDeployment(ctx.journal.deploymentId, { state: 'succeeded', result: 'succeeded', finishedAt: ctx.now() });
   await ctx.journal.write('finish', null, 'succeeded', 'succeeded');
+  await deploySucceeded(ctx.ports.coord, ctx.envName, ctx.journal.deploymentId, ctx.now(), ctx.ports.say);
   const keep = ctx.environment.keepReleases;
   for (const t of ctx.targets) {
     try {

@@ -12,6 +12,7 @@ import { basename } from 'node:path';
 import { acquireLease, type Lease } from '../coord/index.js';
 import type { Environment } from '../config/index.js';
 import { UsageError } from '../errors.js';
+import { deployFailed } from '../incidents/index.js';
 import { verifyArtifact } from './artifact.js';
 import { closeTargets, openTargets, plural, type EnginePorts, type RunContext } from './engine-context.js';
 import { finishSuccess } from './engine-finish.js';
@@ -121,8 +122,12 @@ async function transaction(ctx: RunContext, plan: TransactionPlan, report: Deplo
       return;
     }
     const why = (err as Error).message;
+    const failedAt = ctx.now();
     ports.say(`${why} — rolling back all ${plural(st.captured.size, 'target')}`);
     await rollbackAfterFailure(ctx, plan, st, report, why);
+    if (report.result === 'rolled-back' || report.result === 'rollback-failed') {
+      await deployFailed(ports.coord, { environment: ctx.envName, deploymentId: ctx.journal.deploymentId, result: report.result, cause: why, failedAt, at: ctx.now() }, ports.say);
+    }
   } finally {
     for (const r of report.targets) if (r.final === null) r.final = (await ctx.targets.find((t) => t.name === r.target)?.session.inspect().catch(() => undefined))?.current ?? null;
   }
@@ -193,6 +198,11 @@ export async function runDeploy(req: DeployRequest, ports: EnginePorts): Promise
     const report = emptyReport(req, plan ?? {});
     report.fencingToken = lease.fencingToken;
     report.recovered = await recoverUnfinished(base, req.kind === 'recover' ? UNFINISHED_STATES : AUTO_RECOVERED_STATES);
+    for (const r of report.recovered) {
+      if (r.result === 'completed') continue;
+      const cause = r.result === 'rolled-back' ? 'it did not finish, and a later run rolled it back' : 'it did not finish, and a later run could not put every target back';
+      await deployFailed(ports.coord, { environment: req.environmentName, deploymentId: r.deploymentId, result: r.result, cause, failedAt: now(), at: now() }, ports.say);
+    }
     if (report.recovered.some((r) => r.result === 'rollback-failed')) {
       return settle(report, 'rollback-failed', 'an earlier deploy could not be rolled back; a human is needed before deploying again');
     }

@@ -27,14 +27,25 @@ export function metricFactory(registry: Registry, guard: LabelGuard): MetricFact
   };
 }
 
+/** Histogram series already created at 0 (zero() would reset one that has observations since). */
+const zeroed = new WeakMap<Histogram<string>, Set<string>>();
+
 /**
  * Creates the series for every allowed combination of label values at 0, so
  * `increase()` sees the first event and dashboards show zeros instead of gaps.
+ * Filling again (the server does on every scrape) never lowers a series.
  */
+
 export function zeroFill(metric: Counter<string> | Gauge<string> | Histogram<string>, combos: Array<Record<string, string>>): void {
   for (const labels of combos) {
-    if (metric instanceof Histogram) metric.zero(labels);
-    else metric.inc(labels, 0);
+    if (metric instanceof Histogram) {
+      const done = zeroed.get(metric) ?? new Set<string>();
+      zeroed.set(metric, done);
+      const key = JSON.stringify(Object.entries(labels).sort());
+      if (done.has(key)) continue;
+      done.add(key);
+      metric.zero(labels);
+    } else metric.inc(labels, 0);
   }
 }
 

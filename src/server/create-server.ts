@@ -23,6 +23,7 @@ import { createJobFailover } from './job-failover.js';
 import { dashboardRoutes, maskJsonResponses } from './dashboard/index.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import { buildRoster } from './roster.js';
+import { createStoreWatch, type StoreWatch } from './store-watch.js';
 import { lockRoutes } from './routes/locks.js';
 import { runnerRoutes } from './routes/runners.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -38,7 +39,7 @@ export interface ServerDeps {
   now?: () => number;
   log?: Log;
   metrics?: ServerMetrics;
-  /** Silence check period (default 250 ms) and its scheduler. */
+  /** Silence check period (default 250 ms), and the scheduler of the silence check and the store watcher. */
   tickMs?: number;
   schedule?: Scheduler;
   /** Agent ping period (default 5 s). */
@@ -47,16 +48,20 @@ export interface ServerDeps {
   mask?: (text: string) => string;
   /** How often the dashboard's event stream looks for changes (default 1 s). */
   dashboardEveryMs?: number;
+  /** How often deploy metrics are read from the store (default 1 s). */
+  storeWatchEveryMs?: number;
 }
 
 export interface PitcrewServer {
   app: Hono;
   fleet: FleetMonitor;
   metrics: ServerMetrics;
+  /** Reads finished deploys, lock gauges and open incidents from the store into the metrics. */
+  storeWatch: StoreWatch;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** Syncs the configured runners into the store and starts the fleet timer. */
+  /** Syncs the configured runners into the store and starts the fleet timer and the store watcher. */
   start(): Promise<void>;
-  /** Closes agent connections, stops the timer and waits for store writes. Leaves the store open. */
+  /** Closes agent connections, stops the timers and waits for store writes. Leaves the store open. */
   stop(): Promise<void>;
 }
 
@@ -74,6 +79,9 @@ export function createServer(deps: ServerDeps): PitcrewServer {
   const fleet = new FleetMonitor({ roster: buildRoster(deps.config), store: deps.store, now, log, metrics, tickMs: deps.tickMs, schedule: deps.schedule });
   const s: ServerContext = { config: deps.config, store: deps.store, now, log, auth, fleet, metrics, github: deps.github, webhookSecret: deps.webhookSecret };
   const failover = createJobFailover(s);
+  const storeWatch = createStoreWatch({
+    store: deps.store, metrics: metrics.catalogue, environments: Object.keys(deps.config.environments), now, log, everyMs: deps.storeWatchEveryMs, schedule: deps.schedule,
+  });
   const stream = createAgentStream({ fleet, auth, log, pingEveryMs: deps.pingEveryMs });
 
   const app = new Hono();
@@ -99,14 +107,17 @@ export function createServer(deps: ServerDeps): PitcrewServer {
     app,
     fleet,
     metrics,
+    storeWatch,
     handleUpgrade: (req, socket, head) => stream.handleUpgrade(req, socket, head),
     async start() {
       await fleet.start();
       await failover.loadPastReruns();
+      await storeWatch.start();
     },
     async stop() {
       stream.close();
       dashboard.close();
+      await storeWatch.stop();
       await fleet.stop();
     },
   };

@@ -5,12 +5,16 @@
  * connection closes, and records state changes, reasons and heartbeats in the
  * store. It also knows each runner's current job (from its agent and from
  * GitHub's webhooks) and its state history, which failover decisions read.
+ * It opens and resolves the fleet's incidents (src/incidents/fleet-incidents.ts)
+ * as states change, and once the restart grace is over, checks each round
+ * for environments left without an online runner.
  *
  * Must never judge a runner itself (health.ts does), never block a heartbeat
  * on a store write (writes are queued in order), and never advance hysteresis
  * streaks from the timer: only heartbeats are evaluations of the probes.
  */
 import type { ProbeResult } from '../agent/probes/types.js';
+import { EnvironmentHealthWatch, environmentWithoutRunner, runnerCameOnline, runnerWentOffline } from '../incidents/index.js';
 import { evaluateRunner, type RunnerHealthState, type RunnerState } from '../fleet/health.js';
 import type { RunnerStateChange as HealthChange } from '../fleet/failover.js';
 import type { RunnerCandidate } from '../fleet/select.js';
@@ -88,6 +92,14 @@ function isHealthState(s: string): s is RunnerState {
   return s === 'online' || s === 'degraded' || s === 'offline';
 }
 
+/** When the runner last stopped being online (the change after its last `online`), if the history knows. */
+function leftOnlineAt(history: readonly HealthChange[]): number | undefined {
+  for (let i = history.length - 1; i >= 0; i--) {
+    if (history[i].state === 'online') return history[i + 1]?.atMs;
+  }
+  return undefined;
+}
+
 export const defaultScheduler: Scheduler = (fn, everyMs) => {
   const timer = setInterval(fn, everyMs);
   timer.unref();
@@ -99,6 +111,11 @@ export class FleetMonitor {
   private readonly opts: FleetMonitorOptions;
   private writes: Promise<void> = Promise.resolve();
   private stopTimer?: () => void;
+  /** Environment -> its authorized runners. */
+  private readonly environments = new Map<string, string[]>();
+  private envWatch?: EnvironmentHealthWatch;
+  /** Environments are judged from here on: a restarted server first gives agents one heartbeat timeout to reconnect. */
+  private envWatchFrom = Infinity;
 
   constructor(opts: FleetMonitorOptions) {
     this.opts = opts;
@@ -111,6 +128,7 @@ export class FleetMonitor {
         githubJob: null,
         history: [],
       });
+      for (const env of config.environments) this.environments.set(env, [...(this.environments.get(env) ?? []), config.name]);
     }
   }
 
@@ -145,6 +163,9 @@ export class FleetMonitor {
         this.opts.log('runner no longer configured; marked unauthorized', { runner: r.name });
       }
     }
+    const grace = Math.max(0, ...[...this.entries.values()].map((e) => e.config.thresholds.heartbeatTimeoutMs));
+    this.envWatch = new EnvironmentHealthWatch(at);
+    this.envWatchFrom = at + grace;
     this.stopTimer = (this.opts.schedule ?? defaultScheduler)(() => this.tick(), this.opts.tickMs ?? 250);
   }
 
@@ -240,6 +261,26 @@ export class FleetMonitor {
       });
       this.apply(e, ev.next);
     }
+    if (now > this.envWatchFrom) this.environmentRound(now);
+  }
+
+  /** Opens `environment.no-healthy-runner` for each environment newly found without an online runner. */
+  private environmentRound(now: number): void {
+    const standing = new Map(
+      [...this.environments].map(([env, names]) => [
+        env,
+        names.map((name) => {
+          const e = this.entry(name);
+          return { name, state: e.health.state, reasons: e.health.reasons, leftOnlineAt: leftOnlineAt(e.history) };
+        }),
+      ]),
+    );
+    for (const found of this.envWatch?.round(standing, now) ?? []) {
+      this.write(async () => {
+        const incident = await environmentWithoutRunner(this.opts.store, found, now);
+        if (incident) this.opts.log('incident opened', { kind: incident.kind, id: incident.id, environment: found.environment });
+      });
+    }
   }
 
   view(runner: string): RunnerView | undefined {
@@ -287,6 +328,7 @@ export class FleetMonitor {
       if (e.history.length > HISTORY_KEEP) e.history.splice(0, e.history.length - HISTORY_KEEP);
       this.opts.metrics.runnerState(e.config.name, next.state);
       this.opts.log('runner state changed', { runner: e.config.name, from: prev.state, to: next.state, reasons: next.reasons });
+      this.fleetIncidents(e, next, now);
     }
     if (changed || prev.reasons.join('\n') !== next.reasons.join('\n')) {
       const { name } = e.config;
@@ -294,6 +336,26 @@ export class FleetMonitor {
       this.write(() => this.opts.store.setRunnerState(name, next.state, reasons, now));
     }
     return changed;
+  }
+
+  /** Opens the offline-holding-lock incidents of a runner gone offline; resolves its incidents when it is online again. */
+  private fleetIncidents(e: Entry, next: RunnerHealthState, now: number): void {
+    const { name: runner, environments } = e.config;
+    const { store, log } = this.opts;
+    if (next.state === 'offline') {
+      const startedAt = e.lastHeartbeatAt ?? now;
+      const reasons = [...next.reasons];
+      this.write(async () => {
+        for (const i of await runnerWentOffline(store, { runner, environments, reasons, startedAt, detectedAt: now })) {
+          log('incident opened', { kind: i.kind, id: i.id, runner, environment: i.environment });
+        }
+      });
+    } else if (next.state === 'online') {
+      this.envWatch?.forget(environments);
+      this.write(async () => {
+        for (const i of await runnerCameOnline(store, runner, environments, now)) log('incident resolved', { kind: i.kind, id: i.id, runner, environment: i.environment });
+      });
+    }
   }
 
   private write(fn: () => Promise<unknown>): void {
