@@ -34,6 +34,13 @@
  *   `currents()`, `releaseDirs()`, `snapshot()`, `deployments()`); `startSshHosts(scope, names)`: real sshd
  *   hosts on 127.0.0.2.. sharing one `path`, each in its own mount namespace.
  * - `freePort()`: a loopback port from binding port 0.
+ * - Deploys (`stage.ts`): `Stage.create(scope, {environment?, ttl?, wait?, smokeTests?, runners?})` -> three local
+ *   target folders, `environmentConfig()`, `artifact(version, {failOn?})`, `currents()`, `releasesOn(i)`, `fences()`,
+ *   `hold(i)` / `release(i?)` (the restart step waits on a held target); `StageConfig.write(stage)` -> a store-direct
+ *   pitcrew.yml with `cli(args)` and `startDeploy(scope, name, artifact, args?, env?)`; `startDeployProcess(...)`;
+ *   `inspectStore(dbPath, look)` reads deployments, journal, lock and audit through pitcrew's store code.
+ * - GitHub (`github.ts`): `startScenarioGitHub(scope)` (the fail-closed fake REST API, token required),
+ *   `githubSection(fake)` for pitcrew.yml, `githubEnv()`, `startServerWithEnv(scope, fleet, env)`, `GITHUB_SECRETS`.
  * - Monitoring: `missingTools(...)` (skip reason, or throws under CI), `startAlertmanager(scope, config)`,
  *   `startPrometheus(scope, dir)`, `writePrometheusConfig(...)`, `alertmanagerConfigFromExport(...)`,
  *   `prometheusAlerts(url)`, `prometheusTargets(url)`, `startWebhookReceiver(scope)`.
@@ -50,6 +57,10 @@ export { poll, type PollOptions } from './poll.js';
 export { freePort } from './ports.js';
 export { startProcess, type Proc, type Exit, type StartOptions } from './process.js';
 export { Scope, scenarioScope, type AfterHook } from './scope.js';
+export {
+  Stage, StageConfig, startDeployProcess, inspectStore, TARGET_NAMES, HOLDABLE_RESTART, type StageOptions, type Artifact,
+} from './stage.js';
+export { startScenarioGitHub, githubSection, githubEnv, startServerWithEnv, GITHUB_SECRETS } from './github.js';
 export { startWebhookReceiver, type WebhookReceiver, type Received } from './webhook-receiver.js';
 export { deployFleet, ENV, TARGET_NAMES, type DeployFleet, type DeployFleetOptions, type Snapshot } from './deploy.js';
 export { startSshHosts, type SshHost, type SshHosts } from './ssh-hosts.js';
