@@ -24,7 +24,8 @@ import { startProcess, type Proc } from './process.js';
 import type { Scope } from './scope.js';
 import { startSshHosts, type SshHosts } from './ssh-hosts.js';
 
-export const TARGET_NAMES = ['web-1', 'web-2', 'web-3'];
+export { TARGET_NAMES } from './stage.js';
+import { TARGET_NAMES } from './stage.js';
 export const ENV = 'production';
 
 export interface DeployFleetOptions {
@@ -82,7 +83,7 @@ async function walk(root: string, rel = ''): Promise<string[]> {
 }
 
 export async function deployFleet(scope: Scope, opts: DeployFleetOptions): Promise<DeployFleet> {
-  const ssh = opts.transport === 'ssh' ? await startSshHosts(scope, TARGET_NAMES) : undefined;
+  const ssh = opts.transport === 'ssh' ? await startSshHosts(scope, [...TARGET_NAMES]) : undefined;
   const common = {
     keepReleases: 5,
     batch: { size: opts.batchSize ?? 1, maxFailPercent: 0 },

@@ -62,5 +62,5 @@ export {
 } from './stage.js';
 export { startScenarioGitHub, githubSection, githubEnv, startServerWithEnv, GITHUB_SECRETS } from './github.js';
 export { startWebhookReceiver, type WebhookReceiver, type Received } from './webhook-receiver.js';
-export { deployFleet, ENV, TARGET_NAMES, type DeployFleet, type DeployFleetOptions, type Snapshot } from './deploy.js';
+export { deployFleet, ENV, type DeployFleet, type DeployFleetOptions, type Snapshot } from './deploy.js';
 export { startSshHosts, type SshHost, type SshHosts } from './ssh-hosts.js';
