@@ -68,7 +68,8 @@ function panel(s: PanelSpec, id: number, gridPos: { h: number; w: number; x: num
     color: { mode: s.mappings ? 'thresholds' : 'palette-classic' },
     mappings: (s.mappings ?? []).map((m) => ({ type: 'value', options: { [String(m.value)]: { text: m.text, color: m.color, index: 0 } } })),
     thresholds: { mode: 'absolute', steps: s.thresholds ?? [{ color: 'green', value: null }] },
-    ...(s.unit ? { unit: s.unit } : {}),
+    // Every panel states its unit: value-mapped panels (states, up/down) have none, counts are `short`.
+    unit: s.unit ?? (s.mappings ? 'none' : 'short'),
     ...(s.min !== undefined ? { min: s.min } : {}),
     ...(s.max !== undefined ? { max: s.max } : {}),
   };

@@ -14,7 +14,7 @@ interface Panel {
   datasource: { type: string; uid: string };
   gridPos: { h: number; w: number; x: number; y: number };
   targets: Array<{ expr: string; datasource: { uid: string }; refId: string }>;
-  fieldConfig: { defaults: { thresholds: { steps: Array<{ value: number | null }> } } };
+  fieldConfig: { defaults: { unit?: string; thresholds: { steps: Array<{ value: number | null }> } } };
 }
 interface Dashboard {
   uid: string;
@@ -49,6 +49,8 @@ test('both dashboards are Grafana 10+ dashboards with a data source variable eve
       assert.ok(p.targets.length > 0, `${d.title} / ${p.title} has no query`);
       for (const t of p.targets) assert.equal(t.datasource.uid, '${datasource}');
       assert.ok(p.gridPos.x >= 0 && p.gridPos.x + p.gridPos.w <= 24, `${d.title} / ${p.title} leaves the grid`);
+      assert.ok(typeof p.fieldConfig?.defaults?.unit === 'string' && p.fieldConfig.defaults.unit !== '', `${d.title} / ${p.title} has no unit`);
+      for (const t of p.targets) assert.match(t.refId, /^[A-Z]$/, `${d.title} / ${p.title} refId`);
     }
   }
   assert.ok(runner.templating.list.some((v) => v.name === 'runner' && v.type === 'query'));
