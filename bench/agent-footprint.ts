@@ -27,7 +27,7 @@ function rssMiB(pid: number): number {
 
 const scope = new Scope();
 try {
-  const fleet = await Fleet.create(scope, { runners: [{ name: 'primary', priority: 10 }] });
+  const fleet = await Fleet.create(scope, { runners: [{ name: 'primary', priority: 1 }] });
   await fleet.startServer();
   const agent = await fleet.startAgent('primary');
   await new Promise((r) => setTimeout(r, 10_000));

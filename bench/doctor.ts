@@ -31,7 +31,7 @@ async function diagnose(fleet: Fleet, expect: string): Promise<{ ms: number; run
 const scope = new Scope();
 try {
   const fleet = await Fleet.create(scope, {
-    runners: [{ name: 'primary', priority: 10, thresholds: { diskFreeMinBytes: '1024TiB', heartbeatTimeout: '10s' } }, { name: 'secondary', priority: 5 }],
+    runners: [{ name: 'primary', priority: 1, thresholds: { diskFreeMinBytes: '1024TiB', heartbeatTimeout: '10s' } }, { name: 'secondary', priority: 2 }],
   });
   await fleet.startServer();
   await fleet.startAgent('primary');

@@ -48,7 +48,7 @@ async function run(mode: 'runner' | 'agent', fleet: Fleet): Promise<number[]> {
 
 const scope = new Scope();
 try {
-  const fleet = await Fleet.create(scope, { runners: [{ name: 'primary', priority: 10 }, { name: 'secondary', priority: 5 }] });
+  const fleet = await Fleet.create(scope, { runners: [{ name: 'primary', priority: 1 }, { name: 'secondary', priority: 2 }] });
   await fleet.startServer();
   await fleet.startAgent('primary');
   await fleet.startAgent('secondary');

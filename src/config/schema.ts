@@ -52,7 +52,7 @@ const runner = strictObject({
   labels: z.array(text()).default([]),
   /** Environments this runner may deploy to (an environment may also list the runner). */
   environments: z.array(name()).default([]),
-  /** Higher wins when several healthy runners may deploy. */
+  /** Lower wins when several healthy runners may deploy (1 = primary). */
   priority: int(-1000, 1000).default(0),
   /** Where Prometheus scrapes this runner's agent. */
   agentUrl: httpUrl().optional(),

@@ -20,8 +20,8 @@ export const TARGETS = ['web-1', 'web-2', 'web-3'] as const;
 /** The target whose /health answers 500 under v3. */
 export const FAILING_TARGET = 'web-2';
 export const RUNNERS = [
-  { name: 'primary', priority: 20 },
-  { name: 'secondary', priority: 10 },
+  { name: 'primary', priority: 1 },
+  { name: 'secondary', priority: 2 },
 ] as const;
 export const VERSIONS = ['v1', 'v2', 'v3', 'v4'] as const;
 export type Version = (typeof VERSIONS)[number];

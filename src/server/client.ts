@@ -12,6 +12,8 @@ export interface SelectAnswer {
   runner: string | null;
   considered: Consideration[];
   summary: string;
+  /** Set when the chosen runner is degraded (nothing online was left). */
+  warning?: string;
 }
 
 export interface ServerClient {

@@ -3,20 +3,21 @@ import assert from 'node:assert/strict';
 import { selectRunner, type RunnerCandidate } from '../../src/fleet/select.js';
 
 function runner(name: string, over: Partial<RunnerCandidate> = {}): RunnerCandidate {
-  return { name, environments: ['production'], priority: 50, authorized: true, state: 'online', reasons: [], labels: ['self-hosted', 'deploy'], ...over };
+  return { name, environments: ['production'], priority: 5, authorized: true, state: 'online', reasons: [], labels: ['self-hosted', 'deploy'], ...over };
 }
 
-const primary = (over: Partial<RunnerCandidate> = {}) => runner('primary', { priority: 100, ...over });
-const secondary = (over: Partial<RunnerCandidate> = {}) => runner('secondary', { priority: 50, ...over });
+const primary = (over: Partial<RunnerCandidate> = {}) => runner('primary', { priority: 1, ...over });
+const secondary = (over: Partial<RunnerCandidate> = {}) => runner('secondary', { priority: 2, ...over });
 
-test('the healthy primary is chosen and the secondary stands by', () => {
+test('the healthy primary (lowest priority number) is chosen and the secondary stands by', () => {
   const s = selectRunner('production', [secondary(), primary()]);
   assert.equal(s.runner?.name, 'primary');
   assert.deepEqual(s.considered, [
-    { name: 'primary', verdict: 'chosen', why: 'online, priority 100' },
-    { name: 'secondary', verdict: 'standby', why: 'online, after primary (priority 50 < 100)' },
+    { name: 'primary', verdict: 'chosen', why: 'online, priority 1' },
+    { name: 'secondary', verdict: 'standby', why: 'online, after primary (priority 2 after 1)' },
   ]);
   assert.equal(s.summary, 'primary will deploy to production');
+  assert.equal(s.warning, undefined);
 });
 
 const failovers: Array<{ name: string; primary: RunnerCandidate; why: string }> = [
@@ -40,13 +41,24 @@ for (const f of failovers) {
     assert.equal(s.runner?.name, 'secondary');
     assert.deepEqual(s.considered[0], { name: 'primary', verdict: 'passed-over', why: f.why });
     assert.equal(s.considered[1].verdict, 'chosen');
+    assert.equal(s.warning, undefined);
   });
 }
+
+test('a degraded runner is chosen only when nothing online is left, and then with a warning', () => {
+  const s = selectRunner('production', [
+    primary({ state: 'offline', reasons: ['runner service down'] }),
+    secondary({ state: 'degraded', reasons: ['memory available 3.2% < 5%'] }),
+  ]);
+  assert.equal(s.runner?.name, 'secondary');
+  assert.deepEqual(s.considered[1], { name: 'secondary', verdict: 'chosen', why: 'degraded, chosen as nothing healthier is left: memory available 3.2% < 5%' });
+  assert.equal(s.warning, 'no online runner can deploy to production; secondary is degraded (memory available 3.2% < 5%) and was chosen as the last resort');
+});
 
 test('when nobody qualifies, the result explains each runner', () => {
   const s = selectRunner('production', [
     primary({ state: 'offline', reasons: ['runner service down: runner.service is failed'] }),
-    secondary({ state: 'degraded', reasons: ['memory available 3.2% < 5%'] }),
+    secondary({ authorized: false }),
     runner('ci-1', { environments: [], priority: 10 }),
   ]);
   assert.equal(s.runner, undefined);
@@ -54,7 +66,7 @@ test('when nobody qualifies, the result explains each runner', () => {
   assert.equal(
     s.summary,
     'no runner can deploy to production: primary offline: runner service down: runner.service is failed; ' +
-      'secondary degraded: memory available 3.2% < 5%; ci-1 not authorized for production (its environments: none)',
+      'secondary authorization revoked; it may not deploy to production; ci-1 not authorized for production (its environments: none)',
   );
 });
 
@@ -75,7 +87,7 @@ test('equal priority: a runner that is not busy goes first, then name order', ()
   assert.equal(s.considered[2].why, 'online, after b (busy)');
 });
 
-test('a busy runner of higher priority still beats an idle one of lower priority', () => {
+test('a busy runner with a lower priority number still beats an idle one with a higher number', () => {
   assert.equal(selectRunner('production', [primary({ busy: true }), secondary()]).runner?.name, 'primary');
 });
 
@@ -92,7 +104,7 @@ test('required labels and exclusions pass runners over with the reason', () => {
 });
 
 test('selection is deterministic whatever the input order', () => {
-  const rs = [runner('d', { priority: 1 }), runner('b'), runner('a', { busy: true }), runner('c', { state: 'offline', reasons: ['x'] })];
+  const rs = [runner('d', { priority: 9 }), runner('b'), runner('a', { busy: true }), runner('c', { state: 'offline', reasons: ['x'] })];
   const expected = selectRunner('production', rs);
   for (const order of [[...rs].reverse(), [rs[2], rs[0], rs[3], rs[1]]]) {
     assert.deepEqual(selectRunner('production', order), expected);

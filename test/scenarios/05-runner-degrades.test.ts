@@ -19,8 +19,8 @@ test('a runner whose disk is below its threshold is degraded with the figure and
   const scope = scenarioScope(t);
   const fleet = await Fleet.create(scope, {
     runners: [
-      { name: 'primary', priority: 10, thresholds: DEGRADED_BY_DISK },
-      { name: 'secondary', priority: 5 },
+      { name: 'primary', priority: 1, thresholds: DEGRADED_BY_DISK },
+      { name: 'secondary', priority: 2 },
     ],
   });
   await fleet.startServer();
@@ -51,7 +51,7 @@ test('a runner whose disk is below its threshold is degraded with the figure and
   assert.equal(listed?.state, 'degraded');
   assert.match(listed?.reasons[0] ?? '', reason);
 
-  // Selection passes over the degraded primary despite its higher priority, quoting why.
+  // Selection passes over the degraded primary despite its lower priority number, quoting why.
   const select = await fleet.cli(['select', '--env', 'production']);
   assert.equal(select.code, 0, select.stderr);
   assert.equal(select.stdout, 'secondary\n');

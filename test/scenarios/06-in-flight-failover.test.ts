@@ -29,7 +29,7 @@ test('a deploy job whose runner dies mid-deploy is re-run once by the server and
   const stage = await Stage.create(scope);
   const github = await startScenarioGitHub(scope);
   const fleet = await Fleet.create(scope, {
-    runners: [{ name: 'primary', priority: 10 }, { name: 'secondary', priority: 5 }],
+    runners: [{ name: 'primary', priority: 1 }, { name: 'secondary', priority: 2 }],
     environments: { production: stage.environmentConfig() },
     extra: { github: githubSection(github) },
   });
@@ -41,7 +41,7 @@ test('a deploy job whose runner dies mid-deploy is re-run once by the server and
   await fleet.waitForState('secondary', 'online');
   const on = (runner: string) => ({ ...fleet.tokenEnv(), RUNNER_NAME: runner, GITHUB_ACTOR: 'octocat', USER: 'scenario' });
   const deploy = (runner: string, file: string) => runPitcrew(['--config', fleet.configPath, 'deploy', 'production', '--artifact', file], { env: on(runner), cwd: fleet.dir, timeoutMs: 60_000 });
-  const webhook = (payload: unknown) => deliverWebhook(`${fleet.serverUrl}/api/v1/webhooks/github`, 'workflow_job', payload, GITHUB_SECRETS.webhookSecret.value);
+  const webhook = (payload: unknown) => deliverWebhook(`${fleet.serverUrl}/api/v1/github/webhook`, 'workflow_job', payload, GITHUB_SECRETS.webhookSecret.value);
 
   const v1 = await stage.artifact('1.0.0');
   const v2 = await stage.artifact('2.0.0');

@@ -53,7 +53,7 @@ const skip = missingTools('prometheus', 'prometheus-alertmanager', 'promtool');
 
 test('RunnerOffline fires in Prometheus for the runner that died, Alertmanager delivers it to the critical receiver, and both resolve when it is back', { skip, timeout: 240_000 }, async (t) => {
   const scope = scenarioScope(t);
-  const fleet = await Fleet.create(scope, { runners: [{ name: 'primary', priority: 10 }, { name: 'secondary', priority: 5 }] });
+  const fleet = await Fleet.create(scope, { runners: [{ name: 'primary', priority: 1 }, { name: 'secondary', priority: 2 }] });
   await fleet.startServer();
   await fleet.startAgent('primary');
   await fleet.startAgent('secondary');

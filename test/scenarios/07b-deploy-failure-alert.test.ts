@@ -29,7 +29,7 @@ async function promQuery(url: string, query: string): Promise<Array<{ metric: Re
 test('a deploy that fails its health check and rolls back counts as failed on the server and fires DeployFailed in Prometheus', { skip, timeout: 150_000 }, async (t) => {
   const scope = scenarioScope(t);
   const stage = await Stage.create(scope);
-  const fleet = await Fleet.create(scope, { runners: [{ name: 'primary', priority: 10 }], environments: { production: stage.environmentConfig() } });
+  const fleet = await Fleet.create(scope, { runners: [{ name: 'primary', priority: 1 }], environments: { production: stage.environmentConfig() } });
   await fleet.startServer();
   await fleet.startAgent('primary');
   const deploy = (file: string) => runPitcrew(['--config', fleet.configPath, 'deploy', 'production', '--artifact', file], {

@@ -20,7 +20,7 @@ interface Transition {
 
 test('a runner whose agent dies is offline and passed over, and once its agent is back it is online again and selected', { timeout: 180_000 }, async (t) => {
   const scope = scenarioScope(t);
-  const fleet = await Fleet.create(scope, { runners: [{ name: 'primary', priority: 10 }, { name: 'secondary', priority: 5 }] });
+  const fleet = await Fleet.create(scope, { runners: [{ name: 'primary', priority: 1 }, { name: 'secondary', priority: 2 }] });
   await fleet.startServer();
   await fleet.startAgent('primary');
   await fleet.startAgent('secondary');

@@ -25,7 +25,7 @@ const takenToken = (out: string) => Number(/lock on production taken \(fencing t
 test('chaos: the runner crashes mid-deploy; the next run on the other runner recovers it and every target ends on one release', { timeout: 120_000 }, async (t) => {
   const scope = scenarioScope(t);
   const stage = await Stage.create(scope, { ttl: '5s' });
-  const fleet = await Fleet.create(scope, { runners: [{ name: 'primary', priority: 10 }, { name: 'secondary', priority: 5 }], environments: { production: stage.environmentConfig() } });
+  const fleet = await Fleet.create(scope, { runners: [{ name: 'primary', priority: 1 }, { name: 'secondary', priority: 2 }], environments: { production: stage.environmentConfig() } });
   await fleet.startServer();
   await fleet.startAgent('primary');
   await fleet.startAgent('secondary');

@@ -135,9 +135,9 @@ test('runners list carries state, reasons, environments, priority and heartbeat 
     assert.deepEqual(
       list.json.runners.map((r: { name: string; state: string; priority: number; environments: string[]; lastHeartbeatAgeMs: number | null }) => [r.name, r.state, r.priority, r.environments, r.lastHeartbeatAgeMs]),
       [
-        ['primary', 'offline', 100, ['production'], null],
-        ['secondary', 'offline', 50, ['production'], null],
-        ['stager', 'offline', 0, ['staging'], null],
+        ['primary', 'offline', 1, ['production'], null],
+        ['secondary', 'offline', 2, ['production'], null],
+        ['stager', 'offline', 3, ['staging'], null],
       ],
     );
     const one = await t.request('/api/v1/runners/primary', { token: 'viewer' });

@@ -24,9 +24,9 @@ server:
     - { name: agents, role: agent, env: T_AGENT }
     - { name: ops, role: admin, env: T_ADMIN }
 runners:
-  - { name: primary, labels: [self-hosted, prod], environments: [production], priority: 100, thresholds: { heartbeatTimeout: ${heartbeatTimeout} } }
-  - { name: secondary, labels: [self-hosted, prod], environments: [production], priority: 50, thresholds: { heartbeatTimeout: ${heartbeatTimeout} } }
-  - { name: stager, environments: [staging], thresholds: { heartbeatTimeout: ${heartbeatTimeout} } }
+  - { name: primary, labels: [self-hosted, prod], environments: [production], priority: 1, thresholds: { heartbeatTimeout: ${heartbeatTimeout} } }
+  - { name: secondary, labels: [self-hosted, prod], environments: [production], priority: 2, thresholds: { heartbeatTimeout: ${heartbeatTimeout} } }
+  - { name: stager, environments: [staging], priority: 3, thresholds: { heartbeatTimeout: ${heartbeatTimeout} } }
 environments:
   production:
     transport: ssh

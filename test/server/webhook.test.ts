@@ -9,7 +9,7 @@ import { deliverWebhook, replies, startFakeGitHub, workflowJobDelivery } from '.
 import { parseConfigText } from '../../src/config/index.js';
 import { startTestServer, TEST_ENV, testConfigYaml, TOKENS, WEBHOOK_SECRET, type TestServer } from './harness.js';
 
-const hookUrl = (t: TestServer) => `${t.url}/api/v1/webhooks/github`;
+const hookUrl = (t: TestServer) => `${t.url}/api/v1/github/webhook`;
 
 async function onlineAgent(t: TestServer, runner: string): Promise<TestAgent> {
   const agent = await TestAgent.connect(t.url, runner, TOKENS.agent);
@@ -115,6 +115,16 @@ test('a delivery with a valid signature but a broken payload is a 400 naming the
     const res = await deliverWebhook(hookUrl(t), 'workflow_job', payload, WEBHOOK_SECRET);
     assert.equal(res.status, 400);
     assert.match(JSON.parse(res.body).error.message, /workflow_job\.id/);
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('the earlier webhook path is answered the same way', async () => {
+  const t = await startTestServer();
+  try {
+    const res = await deliverWebhook(`${t.url}/api/v1/webhooks/github`, 'workflow_job', workflowJobDelivery('queued', { id: 903 }), 'wrong-secret');
+    assert.equal(res.status, 401);
   } finally {
     await t.dispose();
   }

@@ -29,6 +29,7 @@ export async function selectCommand(ctx: CliContext, opts: { env: string; label?
     for (const c of answer.considered) ctx.io.stderr.write(`  ${c.name}: ${c.verdict}: ${c.why}\n`);
     return ExitCode.unavailable;
   }
+  if (answer.warning) ctx.io.stderr.write(`pitcrew: warning: ${answer.warning}\n`);
   if (!ctx.globals.json) ctx.io.stdout.write(`${answer.runner}\n`);
   const output = ctx.env.GITHUB_OUTPUT;
   if (output) await appendFile(output, `runner=${answer.runner}\n`, 'utf8');

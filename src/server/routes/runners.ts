@@ -35,6 +35,6 @@ export function runnerRoutes(app: Hono, s: ServerContext): void {
     }
     const labels = c.req.queries('label') ?? [];
     const selection = selectRunner(env, s.fleet.candidates(), { requiredLabels: labels });
-    return c.json({ environment: env, runner: selection.runner?.name ?? null, considered: selection.considered, summary: selection.summary });
+    return c.json({ environment: env, runner: selection.runner?.name ?? null, considered: selection.considered, summary: selection.summary, ...(selection.warning ? { warning: selection.warning } : {}) });
   });
 }

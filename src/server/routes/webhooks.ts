@@ -1,20 +1,22 @@
 /**
- * `POST /api/v1/webhooks/github`: GitHub's deliveries. Authenticated by the
+ * `POST /api/v1/github/webhook` (also `/api/v1/webhooks/github`): GitHub's deliveries. Authenticated by the
  * X-Hub-Signature-256 HMAC over the raw body (not by bearer token); a bad or
  * missing signature is 401 and counted. Only `workflow_job` is acted on.
  * Must never parse the body before the signature is checked.
  */
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { parseWorkflowJobEvent, verifyWebhookSignature, WebhookPayloadError } from '../../github/webhook.js';
 import { ApiError } from '../api-error.js';
 import type { ServerContext } from '../context.js';
 import type { JobFailover } from '../job-failover.js';
 
-export const WEBHOOK_PATH = '/api/v1/webhooks/github';
+export const WEBHOOK_PATH = '/api/v1/github/webhook';
+/** The path earlier configurations point GitHub at; answered the same way. */
+export const WEBHOOK_PATH_ALIAS = '/api/v1/webhooks/github';
 const MAX_BODY = 25 * 1024 * 1024;
 
 export function webhookRoutes(app: Hono, s: ServerContext, failover: JobFailover): void {
-  app.post(WEBHOOK_PATH, async (c) => {
+  const handler = async (c: Context) => {
     const raw = new Uint8Array(await c.req.arrayBuffer());
     if (raw.byteLength > MAX_BODY) throw new ApiError(413, 'too-large', 'body: larger than GitHub ever sends (25 MB)');
     const check = verifyWebhookSignature(s.webhookSecret ?? '', raw, c.req.header('x-hub-signature-256'));
@@ -33,5 +35,7 @@ export function webhookRoutes(app: Hono, s: ServerContext, failover: JobFailover
     if (delivery.kind === 'ignored') return c.json({ ignored: delivery.eventName, reason: delivery.reason }, 202);
     const outcome = await failover.handle(delivery.event);
     return c.json({ delivery: delivery.event.deliveryId, jobId: delivery.event.job.id, ...outcome });
-  });
+  };
+  app.post(WEBHOOK_PATH, handler);
+  app.post(WEBHOOK_PATH_ALIAS, handler);
 }

@@ -30,7 +30,7 @@ export const ENV = 'production';
 
 export interface DeployFleetOptions {
   transport: 'ssh' | 'local';
-  /** Default: primary (priority 10) and secondary (priority 5). */
+  /** Default: primary (priority 1) and secondary (priority 2). */
   runners?: RunnerSpec[];
   /** `batch.size`: targets switched together (default 1, one at a time). */
   batchSize?: number;
@@ -98,7 +98,7 @@ export async function deployFleet(scope: Scope, opts: DeployFleetOptions): Promi
     ? { transport: 'ssh', path: ssh.path, targets: ssh.targets(), ...common }
     : { transport: 'local', targets: TARGET_NAMES.map((name, i) => ({ name, folder: folders[i] })), ...common };
   const fleet = await Fleet.create(scope, {
-    runners: opts.runners ?? [{ name: 'primary', priority: 10 }, { name: 'secondary', priority: 5 }],
+    runners: opts.runners ?? [{ name: 'primary', priority: 1 }, { name: 'secondary', priority: 2 }],
     environment: ENV,
     environments: { [ENV]: environment },
   });

@@ -7,7 +7,7 @@
  * test('...', { timeout: 180_000 }, async (t) => {
  *   const scope = scenarioScope(t);                       // everything below is stopped/removed in t.after
  *   const fleet = await Fleet.create(scope, {             // pitcrew.yml in a temp folder, a `sleep` per runner
- *     runners: [{ name: 'primary', priority: 10 }, { name: 'secondary', priority: 5 }],
+ *     runners: [{ name: 'primary', priority: 1 }, { name: 'secondary', priority: 2 }],
  *   });
  *   await fleet.startServer();                            // `pitcrew --config ... server`, waits for "listening"
  *   await fleet.startAgent('primary');                    // `pitcrew agent --pid-file ... --listen 127.0.0.1:PORT`
