@@ -62,7 +62,7 @@ test('`pitcrew server` serves until SIGTERM and exits 0; `select` and `runners` 
     assert.equal(table.code, 0);
     assert.match(table.out, /^NAME\s+STATE\s+PRIORITY/);
     assert.match(table.out, /\nprimary\s+online\s+1\s/);
-    assert.match(table.out, /\nsecondary\s+offline\s+50\s+never/);
+    assert.match(table.out, /\nsecondary\s+offline\s+2\s+never/);
 
     const denied = await main(['--server', url, 'runners'], { PITCREW_TOKEN: 'wrong-token-value' }, memoryIo());
     assert.equal(denied, 2);
