@@ -45,8 +45,13 @@ test('the unit tests fail when an alert threshold is broken', { skip }, async ()
   const broken = text.replace('(pitcrew_runner_load_per_core{job="pitcrew-agents"}) > 4', '(pitcrew_runner_load_per_core{job="pitcrew-agents"}) > 40');
   assert.notEqual(broken, text, 'the threshold to break was not found');
   await writeFile(rulesPath, broken);
-  const r = await run(promtool!, ['test', 'rules', 'rules.test.yml'], { cwd: join(dir, 'prometheus') });
-  assert.notEqual(r.code, 0);
+  // Only this alert's cases: the whole file takes promtool close to a minute.
+  const suite = parse(await readFile(join(dir, 'prometheus/rules.test.yml'), 'utf8')) as { tests: Array<{ name: string }> };
+  suite.tests = suite.tests.filter((t) => t.name.startsWith('RunnerHighLoad'));
+  assert.ok(suite.tests.length > 0, 'RunnerHighLoad has test cases');
+  await writeFile(join(dir, 'prometheus/high-load.test.yml'), stringify(suite));
+  const r = await run(promtool!, ['test', 'rules', 'high-load.test.yml'], { cwd: join(dir, 'prometheus') });
+  assert.equal(r.code, 1, `promtool exited ${r.code}: ${r.stdout}${r.stderr}`);
   assert.match(r.stdout + r.stderr, /RunnerHighLoad/);
 });
 
