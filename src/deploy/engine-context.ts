@@ -7,8 +7,10 @@
 import type { Lease } from '../coord/index.js';
 import type { DeployCoordinator } from '../coord/index.js';
 import { targetName, type Environment } from '../config/index.js';
+import type { NotificationEvent } from '../config/notifiers.js';
 import type { CheckPorts, CheckTarget } from './checks/index.js';
 import type { Journal } from './journal.js';
+import type { DeployReport } from './report.js';
 import { transportFor, transports as defaultTransports } from './transports/registry.js';
 import type { TargetRef, Transport } from './transports/transport.js';
 
@@ -27,6 +29,8 @@ export interface EnginePorts {
   /** Who deploys (for the deployment record), and on which runner. */
   actor?: string;
   runner?: string | null;
+  /** Sends the environment's notifications for `event`; never throws, never changes the report. */
+  notify?: (event: NotificationEvent, report: DeployReport) => Promise<void>;
 }
 
 export interface RunContext {

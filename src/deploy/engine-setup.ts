@@ -14,6 +14,7 @@ import { UsageError } from '../errors.js';
 import type { CliContext } from '../cli/context.js';
 import { loadCliConfig } from '../cli/load-config.js';
 import { openCommandStore } from '../cli/store.js';
+import { createNotify } from '../notify/notify.js';
 import type { EnginePorts } from './engine-context.js';
 
 export interface DeployWorkspace {
@@ -40,17 +41,17 @@ export async function openWorkspace(ctx: CliContext, envName: string): Promise<D
   if (server !== undefined && server !== '') {
     const runner = ctx.env.RUNNER_NAME;
     coord = httpCoordinator({ url: server, token: ctx.globals.token, runner });
-    modes.set(coord, { server: new URL(server).origin, line: `server mode: lock and journal through the pitcrew server at ${new URL(server).origin} as runner ${runner ?? '(RUNNER_NAME not set)'}` });
+    modes.set(coord, { environment, server: new URL(server).origin, line: `server mode: lock and journal through the pitcrew server at ${new URL(server).origin} as runner ${runner ?? '(RUNNER_NAME not set)'}` });
   } else {
     const store = await openCommandStore(ctx, loaded);
     coord = storeCoordinator(store, { ownsStore: true });
-    modes.set(coord, { line: `store-direct mode: lock and journal in the ${store.backend} store of server.database (no --server / PITCREW_SERVER)` });
+    modes.set(coord, { environment, line: `store-direct mode: lock and journal in the ${store.backend} store of server.database (no --server / PITCREW_SERVER)` });
   }
   return { config, envName, environment, coord, close: () => coord.close() };
 }
 
 /** How each open workspace's coordinator was chosen, for the narration's first line. */
-const modes = new WeakMap<DeployCoordinator, { server?: string; line: string }>();
+const modes = new WeakMap<DeployCoordinator, { environment: Environment; server?: string; line: string }>();
 
 /** Lines of narration: stdout, or stderr when stdout carries --json. */
 export function narrator(ctx: CliContext): (line: string) => void {
@@ -61,6 +62,7 @@ export function narrator(ctx: CliContext): (line: string) => void {
 /**
  * The engine's ports for a deploy, rollback or recovery; narrates the
  * coordination mode first. In server mode the runner's name is required.
+ * `notify` sends the environment's notifications, masked by ctx.masker.
  */
 export function enginePorts(ctx: CliContext, coord: DeployCoordinator, signal?: AbortSignal): EnginePorts {
   const mode = modes.get(coord);
@@ -76,6 +78,9 @@ export function enginePorts(ctx: CliContext, coord: DeployCoordinator, signal?: 
     coord, say, signal,
     actor: ctx.env.GITHUB_ACTOR ?? ctx.env.USER ?? 'pitcrew',
     runner: ctx.env.RUNNER_NAME ?? null,
+    notify: mode && mode.environment.notifications.length > 0
+      ? createNotify({ notifiers: mode.environment.notifications, env: ctx.env, mask: (t) => ctx.masker.mask(t), say })
+      : undefined,
   };
 }
 

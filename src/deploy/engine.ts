@@ -13,6 +13,7 @@ import { acquireLease, type Lease } from '../coord/index.js';
 import type { Environment } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { deployFailed } from '../incidents/index.js';
+import { endEvent } from '../notify/payload.js';
 import { verifyArtifact } from './artifact.js';
 import { closeTargets, openTargets, plural, type EnginePorts, type RunContext } from './engine-context.js';
 import { finishSuccess } from './engine-finish.js';
@@ -197,31 +198,41 @@ export async function runDeploy(req: DeployRequest, ports: EnginePorts): Promise
     const base: RunContext = { envName: req.environmentName, environment: req.environment, ports, now, targets, lease, journal: new Journal(ports.coord, '', lease.fencingToken, now) };
     const report = emptyReport(req, plan ?? {});
     report.fencingToken = lease.fencingToken;
-    report.recovered = await recoverUnfinished(base, req.kind === 'recover' ? UNFINISHED_STATES : AUTO_RECOVERED_STATES);
-    for (const r of report.recovered) {
-      if (r.result === 'completed') continue;
-      const cause = r.result === 'rolled-back' ? 'it did not finish, and a later run rolled it back' : 'it did not finish, and a later run could not put every target back';
-      await deployFailed(ports.coord, { environment: req.environmentName, deploymentId: r.deploymentId, result: r.result, cause, failedAt: now(), at: now() }, ports.say);
-    }
-    if (report.recovered.some((r) => r.result === 'rollback-failed')) {
-      return settle(report, 'rollback-failed', 'an earlier deploy could not be rolled back; a human is needed before deploying again');
-    }
-    if (req.kind === 'recover') {
-      if (report.recovered.length === 0) ports.say(`nothing to recover on ${req.environmentName}: no unfinished deployment`);
-      return settle(report, 'succeeded');
-    }
-    if (plan === undefined) plan = await rollbackTarget(req, targets[0]);
-    Object.assign(report, { version: plan.version, releaseId: plan.releaseId, sha256: plan.sha256 });
-    const id = randomUUID();
-    await ports.coord.createDeployment({
-      id, environment: req.environmentName, version: plan.version, digest: plan.sha256, runner: ports.runner ?? null,
-      actor: ports.actor ?? 'pitcrew', state: 'running', startedAt: now(), fencingToken: lease.fencingToken, lockWaitMs,
-    });
-    report.deploymentId = id;
-    await transaction({ ...base, journal: new Journal(ports.coord, id, lease.fencingToken, now) }, plan, report);
-    return report;
+    const done = await locked(req, plan, base, report, lockWaitMs);
+    const event = endEvent(done);
+    if (event !== null) await ports.notify?.(event, done).catch(() => undefined);
+    return done;
   } finally {
     await closeTargets(targets);
     if (lease !== undefined) await lease.release().catch(() => undefined);
   }
+}
+
+/** The run once the lease is held: recover unfinished deploys, then the transaction. */
+async function locked(req: DeployRequest, plan: TransactionPlan | undefined, base: RunContext, report: DeployReport, lockWaitMs: number): Promise<DeployReport> {
+  const { ports, now, lease, targets } = base;
+  report.recovered = await recoverUnfinished(base, req.kind === 'recover' ? UNFINISHED_STATES : AUTO_RECOVERED_STATES);
+  for (const r of report.recovered) {
+    if (r.result === 'completed') continue;
+    const cause = r.result === 'rolled-back' ? 'it did not finish, and a later run rolled it back' : 'it did not finish, and a later run could not put every target back';
+    await deployFailed(ports.coord, { environment: req.environmentName, deploymentId: r.deploymentId, result: r.result, cause, failedAt: now(), at: now() }, ports.say);
+  }
+  if (report.recovered.some((r) => r.result === 'rollback-failed')) {
+    return settle(report, 'rollback-failed', 'an earlier deploy could not be rolled back; a human is needed before deploying again');
+  }
+  if (req.kind === 'recover') {
+    if (report.recovered.length === 0) ports.say(`nothing to recover on ${req.environmentName}: no unfinished deployment`);
+    return settle(report, 'succeeded');
+  }
+  if (plan === undefined) plan = await rollbackTarget(req, targets[0]);
+  Object.assign(report, { version: plan.version, releaseId: plan.releaseId, sha256: plan.sha256 });
+  const id = randomUUID();
+  await ports.coord.createDeployment({
+    id, environment: req.environmentName, version: plan.version, digest: plan.sha256, runner: ports.runner ?? null,
+    actor: ports.actor ?? 'pitcrew', state: 'running', startedAt: now(), fencingToken: lease.fencingToken, lockWaitMs,
+  });
+  report.deploymentId = id;
+  await ports.notify?.('deploy.started', { ...report }).catch(() => undefined);
+  await transaction({ ...base, journal: new Journal(ports.coord, id, lease.fencingToken, now) }, plan, report);
+  return report;
 }
