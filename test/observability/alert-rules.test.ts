@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { durationMs, formatDuration, scaleDuration } from '../../src/observability/durations.js';
@@ -93,10 +93,16 @@ test('rules.test.yml timelines shrink with forScale alongside the rules', async 
   assert.deepEqual(offline(scaled).alert_rule_test.map((e) => durationMs(e.eval_time)), offline(plain).alert_rule_test.map((e) => durationMs(e.eval_time) / 10));
 });
 
-// Scaled rules stay consistent with their tests; 0.5 keeps promtool quick (at 0.1 the fixed windows need over a minute).
-test('promtool unit tests pass for rules exported with forScale 0.5', { skip, timeout: 300_000 }, async () => {
-  const dir = await exportSample({ ...SAMPLE, environments: ['production', { name: 'staging', lockTtlMs: 120_000 }], forScale: 0.5 });
-  const r = await run(promtool!, ['test', 'rules', 'rules.test.yml'], { cwd: join(dir, 'prometheus'), timeoutMs: 280_000 });
+// Scaled rules stay consistent with their tests. The alerts whose for: is scaled without long fixed windows are run
+// here (the whole file at 0.1 needs promtool for minutes); promtool.test.ts runs every case at scale 1.
+const SCALED_CASES = ['RunnerOffline', 'RunnerDegraded', 'RunnerDiskFull', 'RunnerMemoryLow', 'NoHealthyRunnerForEnvironment', 'DeployLockHeldTooLong', 'AgentHeartbeatStale'];
+test('promtool unit tests pass for rules exported with forScale 0.1', { skip, timeout: 300_000 }, async () => {
+  const dir = await exportSample({ ...SAMPLE, environments: ['production', { name: 'staging', lockTtlMs: 120_000 }], forScale: 0.1 });
+  const suite = parse(await readFile(join(dir, 'prometheus/rules.test.yml'), 'utf8')) as { tests: Array<{ name: string }> };
+  suite.tests = suite.tests.filter((t) => SCALED_CASES.some((a) => t.name.startsWith(`${a}:`) || t.name.startsWith(`${a} `)));
+  assert.ok(suite.tests.length >= SCALED_CASES.length, `found ${suite.tests.map((t) => t.name).join('; ')}`);
+  await writeFile(join(dir, 'prometheus/scaled.test.yml'), stringify(suite));
+  const r = await run(promtool!, ['test', 'rules', 'scaled.test.yml'], { cwd: join(dir, 'prometheus'), timeoutMs: 280_000 });
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /SUCCESS/);
 });
