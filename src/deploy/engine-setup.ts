@@ -16,6 +16,7 @@ import { loadCliConfig } from '../cli/load-config.js';
 import { openCommandStore } from '../cli/store.js';
 import { createNotify } from '../notify/notify.js';
 import type { EnginePorts } from './engine-context.js';
+import { deployOutput } from './output/index.js';
 
 export interface DeployWorkspace {
   config: Config;
@@ -53,10 +54,13 @@ export async function openWorkspace(ctx: CliContext, envName: string): Promise<D
 /** How each open workspace's coordinator was chosen, for the narration's first line. */
 const modes = new WeakMap<DeployCoordinator, { environment: Environment; server?: string; line: string }>();
 
-/** Lines of narration: stdout, or stderr when stdout carries --json. */
+/**
+ * Lines of narration: stdout, or stderr when stdout carries --json; grouped
+ * by phase under GitHub Actions (see src/deploy/output).
+ */
 export function narrator(ctx: CliContext): (line: string) => void {
-  const sink = ctx.globals.json ? ctx.io.stderr : ctx.io.stdout;
-  return (line) => sink.write(`${line}\n`);
+  const output = deployOutput(ctx);
+  return (line) => output.say(line);
 }
 
 /**

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runDeploy } from '../../deploy/engine.js';
 import { enginePorts, interruptOnSignals, narrator, openWorkspace, waitOption } from '../../deploy/engine-setup.js';
+import { deployOutput } from '../../deploy/output/index.js';
 import type { DeployReport } from '../../deploy/report.js';
 import type { CliContext } from '../context.js';
 import type { CommandRunner } from '../program.js';
@@ -27,7 +28,9 @@ export function register(program: Command, run: CommandRunner): void {
     }));
 }
 
+/** Ends the narration (under GitHub Actions: annotations and the step summary), then prints the report. */
 export function printReport(ctx: CliContext, report: DeployReport): number {
+  deployOutput(ctx).finish(report);
   if (ctx.globals.json) ctx.io.stdout.write(JSON.stringify(report) + '\n');
   if (report.error !== undefined && report.exitCode !== 0) ctx.io.stderr.write(`pitcrew: ${report.kind} ${report.result}: ${report.error}\n`);
   return report.exitCode;
@@ -47,6 +50,9 @@ export async function deployCommand(
       enginePorts(ctx, ws.coord, interrupt.signal),
     );
     return printReport(ctx, report);
+  } catch (err) {
+    deployOutput(ctx).fail(err, 'deploy');
+    throw err;
   } finally {
     interrupt.dispose();
     await ws.close();

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { runDeploy } from '../../deploy/engine.js';
 import { enginePorts, openWorkspace, waitOption } from '../../deploy/engine-setup.js';
+import { deployOutput } from '../../deploy/output/index.js';
 import type { CliContext } from '../context.js';
 import type { CommandRunner } from '../program.js';
 import { printReport } from './deploy.js';
@@ -28,6 +29,9 @@ export async function recoverCommand(ctx: CliContext, envName: string, o: { wait
       enginePorts(ctx, ws.coord),
     );
     return printReport(ctx, report);
+  } catch (err) {
+    deployOutput(ctx).fail(err, 'recover');
+    throw err;
   } finally {
     await ws.close();
   }

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { runDeploy } from '../../deploy/engine.js';
 import { enginePorts, interruptOnSignals, narrator, openWorkspace, waitOption } from '../../deploy/engine-setup.js';
+import { deployOutput } from '../../deploy/output/index.js';
 import type { CliContext } from '../context.js';
 import type { CommandRunner } from '../program.js';
 import { printReport } from './deploy.js';
@@ -30,6 +31,9 @@ export async function rollbackCommand(ctx: CliContext, envName: string, o: { to?
       enginePorts(ctx, ws.coord, interrupt.signal),
     );
     return printReport(ctx, report);
+  } catch (err) {
+    deployOutput(ctx).fail(err, 'rollback');
+    throw err;
   } finally {
     interrupt.dispose();
     await ws.close();
