@@ -29,6 +29,8 @@ export interface EnginePorts {
   /** Who deploys (for the deployment record), and on which runner. */
   actor?: string;
   runner?: string | null;
+  /** Masks text before it is stored (journal details, the deployment's error); the CLI passes its masker. */
+  mask?: (text: string) => string;
   /** Sends the environment's notifications for `event`; never throws, never changes the report. */
   notify?: (event: NotificationEvent, report: DeployReport) => Promise<void>;
 }

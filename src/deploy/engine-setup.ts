@@ -82,6 +82,7 @@ export function enginePorts(ctx: CliContext, coord: DeployCoordinator, signal?: 
     coord, say, signal,
     actor: ctx.env.GITHUB_ACTOR ?? ctx.env.USER ?? 'pitcrew',
     runner: ctx.env.RUNNER_NAME ?? null,
+    mask: (text) => ctx.masker.mask(text),
     notify: mode && mode.environment.notifications.length > 0
       ? createNotify({ notifiers: mode.environment.notifications, env: ctx.env, mask: (t) => ctx.masker.mask(t), say })
       : undefined,

@@ -149,7 +149,7 @@ async function rollbackAfterFailure(ctx: RunContext, plan: TransactionPlan, st: 
     }
   }
   const state = ok ? 'rolled-back' : 'rollback-failed';
-  await ctx.ports.coord.updateDeployment(ctx.journal.deploymentId, { state, result: state, finishedAt: ctx.now(), error: why });
+  await ctx.ports.coord.updateDeployment(ctx.journal.deploymentId, { state, result: state, finishedAt: ctx.now(), error: why === null || why === undefined ? why : (ctx.ports.mask ?? ((t: string) => t))(why) });
   if (ok) {
     await ctx.journal.write('finish', null, 'succeeded', 'rolled-back').catch(() => undefined);
     ctx.ports.say(`every target of ${ctx.envName} is back on its previous release`);
@@ -195,7 +195,7 @@ export async function runDeploy(req: DeployRequest, ports: EnginePorts): Promise
     }, { now, sleep: ports.sleep, pollMs: ports.lockPollMs });
     const lockWaitMs = now() - lockRequestedAt;
     ports.say(`lock on ${req.environmentName} taken (fencing token ${lease.fencingToken})`);
-    const base: RunContext = { envName: req.environmentName, environment: req.environment, ports, now, targets, lease, journal: new Journal(ports.coord, '', lease.fencingToken, now) };
+    const base: RunContext = { envName: req.environmentName, environment: req.environment, ports, now, targets, lease, journal: new Journal(ports.coord, '', lease.fencingToken, now, ports.mask) };
     const report = emptyReport(req, plan ?? {});
     report.fencingToken = lease.fencingToken;
     const done = await locked(req, plan, base, report, lockWaitMs);
@@ -233,6 +233,6 @@ async function locked(req: DeployRequest, plan: TransactionPlan | undefined, bas
   });
   report.deploymentId = id;
   await ports.notify?.('deploy.started', { ...report }).catch(() => undefined);
-  await transaction({ ...base, journal: new Journal(ports.coord, id, lease.fencingToken, now) }, plan, report);
+  await transaction({ ...base, journal: new Journal(ports.coord, id, lease.fencingToken, now, ports.mask) }, plan, report);
   return report;
 }

@@ -22,11 +22,13 @@ export class Journal {
     readonly deploymentId: string,
     readonly fencingToken: number,
     private readonly now: () => number = () => Date.now(),
+    /** Step output and errors can carry a secret: details are masked before they are stored. */
+    private readonly mask: (text: string) => string = (text) => text,
   ) {}
 
   write(step: StepName, target: string | null, phase: Phase, detail: string | null = null): Promise<JournalEvent> {
     return this.coord.appendJournal({
-      deploymentId: this.deploymentId, step, target, phase, detail, fencingToken: this.fencingToken, at: this.now(),
+      deploymentId: this.deploymentId, step, target, phase, detail: detail === null ? null : this.mask(detail), fencingToken: this.fencingToken, at: this.now(),
     });
   }
 

@@ -53,7 +53,7 @@ async function complete(ctx: RunContext, releaseId: string, committed: string[],
 
 /** Recovers one deployment with the lease held in `base`; returns what happened. */
 export async function recoverDeployment(base: RunContext, dep: Deployment): Promise<RecoveryReport> {
-  const journal = new Journal(base.ports.coord, dep.id, base.lease.fencingToken, base.now);
+  const journal = new Journal(base.ports.coord, dep.id, base.lease.fencingToken, base.now, base.ports.mask);
   const ctx: RunContext = { ...base, journal };
   const reading = readJournal(await base.ports.coord.listJournal(dep.id));
   const releaseId = reading.releaseId ?? `${dep.version}-${dep.digest.slice(0, 12)}`;

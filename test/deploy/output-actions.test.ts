@@ -78,8 +78,17 @@ test('a secret in a failing step\'s output reaches neither stdout, stderr nor th
     assert.equal((await cli(ws, env, 'deploy', 'prod', '--artifact', 'shop-1.0.0.tar.gz')).code, 0);
     const failing = await cli(ws, env, 'deploy', 'prod', '--artifact', await ws.artifact('2.0.0', { extra: { broken: 'yes\n' } }));
     assert.equal(failing.code, 1);
-    // The journal refuses a detail holding a secret, so that refusal is the failure reported.
-    assert.match(failing.out, /^::error title=pitcrew deploy::deploy of prod rolled-back: .*secret/m);
+    // The step's own failure is reported, its output masked (and journaled masked, never refused).
+    assert.match(failing.out, /^::error title=pitcrew deploy::deploy of prod rolled-back: restart step failed on web-1: .*login failed for \*\*\*/m);
+    const { store, close } = await ws.coordinator();
+    try {
+      const [latest] = await store.listDeployments({ environment: 'prod', limit: 1 });
+      const details = (await store.listJournal(latest.id)).map((e) => e.detail ?? '').join('\n');
+      assert.match(details, /login failed for \*\*\*/);
+      assert.ok(!details.includes(SECRET) && !(latest.error ?? '').includes(SECRET), 'the journal keeps only the masked form');
+    } finally {
+      await close();
+    }
     const md = await readFile(summary, 'utf8');
     assert.match(md, /\| result \| \*\*rolled-back\*\* \(exit 1\) \|/);
     for (const text of [failing.out, failing.err, md]) assert.ok(!text.includes(SECRET), `the secret leaked:\n${text}`);
