@@ -40,9 +40,9 @@ test('a runner whose disk is below its threshold is degraded with the figure and
   assert.equal(table.code, 0, table.stderr);
   const primaryRow = table.stdout.split('\n').find((l) => l.startsWith('primary '));
   assert.ok(primaryRow, table.stdout);
-  assert.match(primaryRow, /^primary\s+degraded\s+10\s/);
+  assert.match(primaryRow, /^primary\s+degraded\s+1\s/);
   assert.match(primaryRow, /disk free [\d.]+ \w+ < 1 PiB on /);
-  assert.match(table.stdout, /\nsecondary\s+online\s+5\s/);
+  assert.match(table.stdout, /\nsecondary\s+online\s+2\s/);
 
   // ... and in `pitcrew --json runners`, the API's answer.
   const json = await fleet.cli(['--json', 'runners']);
