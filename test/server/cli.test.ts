@@ -50,10 +50,13 @@ test('`pitcrew server` serves until SIGTERM and exits 0; `select` and `runners` 
     agent.pump(() => heartbeat(), 100);
     const chosen = await pollUntil(async () => {
       const r = await cli('select', '--env', 'production');
-      return r.code === 0 ? r : undefined;
-    }, 'primary to be selected', 10_000);
+      // Until its hysteresis rates it online, the primary is chosen only as a degraded last resort, with a warning.
+      return r.code === 0 && !r.err.includes('warning') ? r : undefined;
+    }, 'primary to be selected while online', 10_000);
     assert.equal(chosen.out, 'primary\n');
-    assert.equal(await readFile(join(dir, 'output'), 'utf8'), 'runner=primary\n');
+    // Each successful select (the degraded last-resort ones too) appended its answer.
+    const outputs = (await readFile(join(dir, 'output'), 'utf8')).split('\n').filter(Boolean);
+    assert.ok(outputs.length >= 1 && outputs.every((l) => l === 'runner=primary'), outputs.join(' | '));
 
     const json = await cli('--json', 'select', '--env', 'production');
     assert.equal(JSON.parse(json.out).considered[1].name, 'secondary');
