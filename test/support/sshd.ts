@@ -50,7 +50,8 @@ export async function makeKey(dir: string, name: string, passphrase = ''): Promi
   return { path, publicLine: pub.split(' ').slice(0, 2).join(' ') };
 }
 
-function freePort(host: string): Promise<number> {
+/** A free TCP port on `host` (bound, then released). */
+export function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -61,7 +62,8 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-function accepts(host: string, port: number): Promise<boolean> {
+/** Whether something accepts TCP connections at host:port. */
+export function accepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     socket.once('connect', () => {

@@ -11,10 +11,9 @@
  * the bind mounts live and die with each sshd's private namespace.
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { makeKey } from '../../support/sshd.js';
+import { accepts, freePort, makeKey } from '../../support/sshd.js';
 import { poll } from './poll.js';
 import { startProcess, type Proc } from './process.js';
 import type { Scope } from './scope.js';
@@ -40,27 +39,6 @@ export interface SshHosts {
   targets(user?: string): Array<Record<string, unknown>>;
 }
 
-function freePortOn(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** Per-connection sshd processes (children of the listener), which would outlive it otherwise. */
 async function childrenOf(pid: number): Promise<number[]> {
@@ -91,7 +69,7 @@ export async function startSshHosts(scope: Scope, names: string[]): Promise<SshH
     const folder = join(hostDir, 'srv-shop');
     await mkdir(folder, { recursive: true });
     const hostKey = await makeKey(hostDir, 'host_ed25519');
-    const port = await freePortOn(host);
+    const port = await freePort(host);
     const config = join(hostDir, 'sshd_config');
     await writeFile(config, [
       `ListenAddress ${host}:${port}`, `HostKey ${hostKey.path}`, `AuthorizedKeysFile ${authorizedKeys}`, `PidFile ${join(hostDir, 'sshd.pid')}`,
