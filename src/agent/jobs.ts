@@ -83,7 +83,7 @@ export function diagResult(result: string): string {
 
 function definedOnly(report: JobReport): JobReport {
   const out: JobReport = {};
-  for (const key of ['name', 'runId', 'jobId', 'workflow', 'repository'] as const) {
+  for (const key of ['name', 'runId', 'runAttempt', 'jobId', 'workflow', 'repository'] as const) {
     const v = report[key];
     if (typeof v === 'string' && v !== '') out[key] = v;
   }

@@ -12,6 +12,7 @@ export interface JobInfo {
   name: string;
   startedAt: number;
   runId?: string;
+  runAttempt?: string;
   jobId?: string;
   workflow?: string;
   repository?: string;

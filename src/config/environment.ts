@@ -49,6 +49,13 @@ const common = {
     wait: duration().default('30m'),
   }).default({}),
   notifications: z.array(notifierSchema).default([]),
+  /**
+   * When a runner dies while it runs a job for this environment, the server
+   * cancels the workflow run and re-runs its failed jobs (docs/github.md).
+   */
+  autoRerun: z.boolean({ invalid_type_error: 'expected true or false' }).default(false),
+  /** At most this many automatic re-runs per workflow run. */
+  maxReruns: int(0, 20).default(2),
 };
 
 const sshEnvironment = strictObject({

@@ -21,6 +21,10 @@ const github = strictObject({
   apiUrl: httpUrl().default('https://api.github.com'),
   tokenEnv: envName().default(DEFAULT_TOKEN_ENV),
   webhookSecretEnv: envName().default(DEFAULT_WEBHOOK_SECRET_ENV),
+  /** Which runners list the server polls: the repository's, or the organization's (`owner` is the organization). */
+  runners: z.enum(['repository', 'organization']).default('repository'),
+  /** How often the server polls GitHub's runners list (slower when the rate limit runs low); `0s` turns polling off. */
+  pollInterval: duration().default('60s'),
 });
 
 const apiToken = strictObject({

@@ -9,12 +9,19 @@
  *
  * Endpoints (https://docs.github.com/rest/actions):
  * - GET  /repos/{owner}/{repo}/actions/runners                 (self-hosted-runners#list-self-hosted-runners-for-a-repository)
+ * - GET  /orgs/{org}/actions/runners                           (self-hosted-runners#list-self-hosted-runners-for-an-organization)
  * - GET  /repos/{owner}/{repo}/actions/runners/{runner_id}     (self-hosted-runners#get-a-self-hosted-runner-for-a-repository)
  * - GET  /repos/{owner}/{repo}/actions/jobs/{job_id}           (workflow-jobs#get-a-job-for-a-workflow-run)
  * - GET  /repos/{owner}/{repo}/actions/runs/{run_id}/jobs      (workflow-jobs#list-jobs-for-a-workflow-run)
  * - GET  /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{n}/jobs (workflow-jobs#list-jobs-for-a-workflow-run-attempt)
+ * - GET  /repos/{owner}/{repo}/actions/runs/{run_id}          (workflow-runs#get-a-workflow-run)
+ * - POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel   -> 202 (workflow-runs#cancel-a-workflow-run)
  * - POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun     -> 201 (workflow-runs#re-run-a-job-from-a-workflow-run)
  * - POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs -> 201 (workflow-runs#re-run-failed-jobs-from-a-workflow-run)
+ *
+ * The runners list is polled with conditional requests (If-None-Match with the
+ * ETag of each page): a 304 keeps the page given last time and does not count
+ * against the primary rate limit.
  */
 import { Octokit } from '@octokit/rest';
 import type { z } from 'zod';
@@ -27,15 +34,45 @@ import {
   runnerListSchema,
   runnerSchema,
   workflowJobSchema,
+  workflowRunSchema,
   type Runner,
   type WorkflowJob,
+  type WorkflowRun,
 } from './payloads.js';
 
 export interface GitHubResponseInfo {
   status: number;
   /** x-ratelimit-remaining, when GitHub sent it (GHES with rate limits off does not). */
   rateLimitRemaining?: number;
+  /** x-ratelimit-reset as ms since epoch, when GitHub sent it. */
+  rateLimitResetAt?: number;
 }
+
+/** The rate limit as the last response told it; empty until one did. */
+export interface RateLimitInfo {
+  remaining?: number;
+  resetAt?: number;
+}
+
+/** What the last poll of the runners list saw, page by page, to ask again with If-None-Match. */
+export interface RunnerListCache {
+  pages: { etag: string; runners: Runner[]; next: boolean }[];
+}
+
+export interface RunnerListPoll {
+  /** False when GitHub answered 304 for every page: `runners` is the list given last time. */
+  changed: boolean;
+  runners: Runner[];
+  /** Pass to the next poll. */
+  cache: RunnerListCache;
+  rateLimit: RateLimitInfo;
+}
+
+/** Whose runners the list names: the repository's, or the organization's (`owner`). */
+export type RunnersScope = 'repository' | 'organization';
+
+/** More pages than this (10,000 runners) is not a runners list pitcrew can watch. */
+const MAX_RUNNER_PAGES = 100;
 
 export interface GitHubClientOptions {
   token: string;
@@ -43,6 +80,8 @@ export interface GitHubClientOptions {
   apiUrl?: string;
   owner: string;
   repo: string;
+  /** Which runners list pollRunners reads. Default `repository`. */
+  runnersScope?: RunnersScope;
   /** Called once for every HTTP response, success or error (feeds the API metrics). */
   onResponse?: (info: GitHubResponseInfo) => void;
   /** Receives GitHub's deprecation notices; silent by default. */
@@ -54,6 +93,8 @@ export interface GitHubClient {
   readonly owner: string;
   readonly repo: string;
   listRunners(): Promise<Runner[]>;
+  /** The runners list (repository's or organization's), asked with the ETags of `cache`. */
+  pollRunners(cache?: RunnerListCache): Promise<RunnerListPoll>;
   getRunner(runnerId: number): Promise<Runner>;
   getJob(jobId: number): Promise<WorkflowJob>;
   /** Jobs of the latest attempt of a run, or of one attempt when given. */
@@ -61,6 +102,11 @@ export interface GitHubClient {
   /** Re-runs one job (and the jobs that depend on it). */
   rerunJob(jobId: number): Promise<void>;
   rerunFailedJobs(runId: number): Promise<void>;
+  getRun(runId: number): Promise<WorkflowRun>;
+  /** Asks GitHub to cancel a run (202: GitHub cancels it asynchronously). */
+  cancelRun(runId: number): Promise<void>;
+  /** The rate limit as the last response told it. */
+  rateLimit(): RateLimitInfo;
 }
 
 /** A GitHub API call failed. `url` never carries credentials. */
@@ -119,10 +165,16 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     log: { debug: () => undefined, info: () => undefined, warn: (m: string) => warn(scrub(m)), error: () => undefined },
   });
 
-  octokit.hook.after('request', (response) => report(onResponse, response.status, response.headers));
+  let lastRate: RateLimitInfo = {};
+  const seen = (status: number, headers: Record<string, unknown>) => {
+    const info = responseInfo(status, headers);
+    if (info.rateLimitRemaining !== undefined) lastRate = { remaining: info.rateLimitRemaining, resetAt: info.rateLimitResetAt };
+    onResponse?.(info);
+  };
+  octokit.hook.after('request', (response) => seen(response.status, response.headers));
   octokit.hook.error('request', (error) => {
     const e = error as OctokitFailure;
-    if (e.response) report(onResponse, e.response.status, e.response.headers);
+    if (e.response) seen(e.response.status, e.response.headers);
     throw toApiError(e, scrub);
   });
 
@@ -135,6 +187,31 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     async listRunners() {
       const items = await octokit.paginate(octokit.rest.actions.listSelfHostedRunnersForRepo, { ...repoParams, per_page: 100 });
       return parseAnswer(runnerListSchema, items, 'GET', `/repos/${where}/actions/runners`);
+    },
+    async pollRunners(cache) {
+      const org = options.runnersScope === 'organization';
+      const route = org ? 'GET /orgs/{org}/actions/runners' : 'GET /repos/{owner}/{repo}/actions/runners';
+      const params = org ? { org: owner } : repoParams;
+      const listUrl = org ? `/orgs/${owner}/actions/runners` : `/repos/${where}/actions/runners`;
+      const pages: RunnerListCache['pages'] = [];
+      let changed = false;
+      for (let page = 1; page <= MAX_RUNNER_PAGES; page++) {
+        const before = cache?.pages[page - 1];
+        try {
+          const res = await octokit.request(route, { ...params, per_page: 100, page, headers: before?.etag ? { 'if-none-match': before.etag } : {} });
+          const body = (typeof res.data === 'object' && res.data !== null ? res.data : {}) as { runners?: unknown };
+          const runners = parseAnswer(runnerListSchema, body.runners, 'GET', listUrl);
+          pages.push({ etag: String(res.headers.etag ?? ''), runners, next: /rel="next"/.test(String(res.headers.link ?? '')) });
+          changed = true;
+        } catch (err) {
+          if (!(err instanceof GitHubApiError && err.status === 304 && before)) throw err;
+          pages.push(before);
+        }
+        if (!pages[pages.length - 1].next) break;
+      }
+      // A list that shrank by a page is a change even when every page still asked was not modified.
+      if ((cache?.pages.length ?? 0) !== pages.length) changed = true;
+      return { changed, runners: pages.flatMap((p) => p.runners), cache: { pages }, rateLimit: { ...lastRate } };
     },
     async getRunner(runnerId) {
       const res = await octokit.rest.actions.getSelfHostedRunnerForRepo({ ...repoParams, runner_id: runnerId });
@@ -162,6 +239,14 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     async rerunFailedJobs(runId) {
       await octokit.rest.actions.reRunWorkflowFailedJobs({ ...repoParams, run_id: runId });
     },
+    async getRun(runId) {
+      const res = await octokit.rest.actions.getWorkflowRun({ ...repoParams, run_id: runId });
+      return parseAnswer(workflowRunSchema, res.data, 'GET', res.url);
+    },
+    async cancelRun(runId) {
+      await octokit.rest.actions.cancelWorkflowRun({ ...repoParams, run_id: runId });
+    },
+    rateLimit: () => ({ ...lastRate }),
   };
 
   function parseAnswer<S extends z.ZodTypeAny>(schema: S, data: unknown, method: string, url: string): z.output<S> {
@@ -184,11 +269,12 @@ interface OctokitFailure extends Error {
   response?: { status: number; headers: Record<string, string | number | undefined>; data?: unknown };
 }
 
-function report(onResponse: GitHubClientOptions['onResponse'], status: number, headers: Record<string, unknown>): void {
-  if (!onResponse) return;
-  const raw = headers['x-ratelimit-remaining'];
-  const remaining = raw === undefined || raw === '' ? NaN : Number(raw);
-  onResponse(Number.isNaN(remaining) ? { status } : { status, rateLimitRemaining: remaining });
+function responseInfo(status: number, headers: Record<string, unknown>): GitHubResponseInfo {
+  const number = (raw: unknown) => (raw === undefined || raw === '' ? NaN : Number(raw));
+  const remaining = number(headers['x-ratelimit-remaining']);
+  const reset = number(headers['x-ratelimit-reset']);
+  if (Number.isNaN(remaining)) return { status };
+  return Number.isNaN(reset) ? { status, rateLimitRemaining: remaining } : { status, rateLimitRemaining: remaining, rateLimitResetAt: reset * 1000 };
 }
 
 /** Replaces every occurrence of the token (and a URL's user:password) so neither can leak. */

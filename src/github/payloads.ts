@@ -11,6 +11,7 @@
  * - Runner object: https://docs.github.com/rest/actions/self-hosted-runners#get-a-self-hosted-runner-for-a-repository
  * - Job object: https://docs.github.com/rest/actions/workflow-jobs#get-a-job-for-a-workflow-run
  * - Webhook: https://docs.github.com/webhooks/webhook-events-and-payloads#workflow_job
+ * - Run object: https://docs.github.com/rest/actions/workflow-runs#get-a-workflow-run
  */
 import { z } from 'zod';
 
@@ -75,6 +76,7 @@ export const workflowJobSchema = z
     status: z.enum(jobStatuses),
     // Left open: GitHub has added conclusions over time (e.g. `startup_failure`).
     conclusion: nullableString,
+    created_at: nullableString,
     started_at: nullableString,
     completed_at: nullableString,
     head_sha: z.string(),
@@ -94,6 +96,7 @@ export const workflowJobSchema = z
     runnerGroupName: j.runner_group_name ? j.runner_group_name : null,
     status: j.status,
     conclusion: j.conclusion ?? null,
+    createdAt: j.created_at ?? null,
     startedAt: j.started_at ?? null,
     completedAt: j.completed_at ?? null,
     headSha: j.head_sha,
@@ -103,6 +106,30 @@ export const workflowJobSchema = z
 export type WorkflowJob = z.output<typeof workflowJobSchema>;
 
 export const jobListSchema = z.array(workflowJobSchema);
+
+/**
+ * A workflow run (https://docs.github.com/rest/actions/workflow-runs#get-a-workflow-run):
+ * its status says whether a cancel has taken effect, which re-running failed jobs waits for.
+ */
+export const workflowRunSchema = z
+  .object({
+    id: z.number().int(),
+    name: nullableString,
+    run_attempt: z.number().int().min(1).optional(),
+    // Left open: GitHub has added run statuses over time.
+    status: z.string().nullable(),
+    conclusion: nullableString,
+    head_sha: z.string(),
+  })
+  .transform((r) => ({
+    id: r.id,
+    name: r.name ?? null,
+    runAttempt: r.run_attempt ?? 1,
+    status: r.status ?? 'unknown',
+    conclusion: r.conclusion ?? null,
+    headSha: r.head_sha,
+  }));
+export type WorkflowRun = z.output<typeof workflowRunSchema>;
 
 export const workflowJobActions = ['queued', 'in_progress', 'completed', 'waiting'] as const;
 export type WorkflowJobAction = (typeof workflowJobActions)[number];

@@ -41,6 +41,8 @@ export interface ServerMetrics {
   deployLockWait: Histogram<'environment'>;
   deployQueueLength: Gauge<'environment'>;
   failoversTotal: Counter<'environment'>;
+  githubJobQueue: Histogram<'runner'>;
+  githubJobDuration: Histogram<'runner'>;
   githubApiRequestsTotal: Counter<'status'>;
   githubRateLimitRemaining: Gauge;
   webhooksReceivedTotal: Counter<'valid'>;
@@ -84,6 +86,8 @@ export function createServerMetrics(opts: ServerMetricsOptions = {}): ServerMetr
     deployLockWait: f.histogram(D.deployLockWait),
     deployQueueLength: f.gauge(D.deployQueueLength),
     failoversTotal: f.counter(D.failoversTotal),
+    githubJobQueue: f.histogram(D.githubJobQueue),
+    githubJobDuration: f.histogram(D.githubJobDuration),
     githubApiRequestsTotal: f.counter(D.githubApiRequestsTotal),
     githubRateLimitRemaining: f.gauge(D.githubRateLimitRemaining),
     webhooksReceivedTotal: f.counter(D.webhooksReceivedTotal),

@@ -18,11 +18,21 @@ const probe = z.object({
   at: z.number().default(0),
 });
 
+/**
+ * Hooks report ids as the runner's variables spell them (strings of digits), and the diag log
+ * names jobs by a GUID: a GitHub id in either form is read as a number, anything else as unknown.
+ */
+const id = z.unknown().transform((v): number | undefined => {
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+  return typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : undefined;
+});
+
 const job = z.object({
   name: z.string(),
   startedAt: z.union([z.number(), z.string()]).nullable().optional(),
-  runId: z.number().optional(),
-  jobId: z.number().optional(),
+  runId: id,
+  runAttempt: id,
+  jobId: id,
   workflow: z.string().nullable().optional(),
   repository: z.string().optional(),
 });

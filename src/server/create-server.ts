@@ -19,13 +19,16 @@ import { ApiError, errorBody } from './api-error.js';
 import { createAuthenticator, type ApiToken } from './auth.js';
 import type { ServerContext } from './context.js';
 import { FleetMonitor, type Log, type Scheduler } from './fleet-monitor.js';
+import { createGithubPoll, type GithubPoll, type Timer } from './github-poll.js';
 import { createJobFailover } from './job-failover.js';
+import { createRunFailover, type RunFailoverOptions } from './run-failover.js';
 import { dashboardRoutes, maskJsonResponses } from './dashboard/index.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import { buildRoster } from './roster.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { createStoreWatch, type StoreWatch } from './store-watch.js';
 import { lockRoutes } from './routes/locks.js';
+import { jobRoutes } from './routes/jobs.js';
 import { runnerRoutes } from './routes/runners.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
@@ -51,6 +54,10 @@ export interface ServerDeps {
   dashboardEveryMs?: number;
   /** How often deploy metrics are read from the store (default 1 s). */
   storeWatchEveryMs?: number;
+  /** How the run failover waits for a cancelled run (default: 1 s growing to 15 s, for at most 10 min). */
+  runFailover?: RunFailoverOptions;
+  /** The GitHub runners poll's one-shot timer (default setTimeout). */
+  pollTimer?: Timer;
 }
 
 export interface PitcrewServer {
@@ -59,6 +66,10 @@ export interface PitcrewServer {
   metrics: ServerMetrics;
   /** Reads finished deploys, lock gauges and open incidents from the store into the metrics. */
   storeWatch: StoreWatch;
+  /** Polls GitHub's runners list; absent without GitHub access or with github.pollInterval 0s. */
+  githubPoll?: GithubPoll;
+  /** Resolves when every run failover started so far has finished. */
+  failoversSettled(): Promise<void>;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Syncs the configured runners into the store and starts the fleet timer and the store watcher. */
   start(): Promise<void>;
@@ -79,7 +90,11 @@ export function createServer(deps: ServerDeps): PitcrewServer {
   const auth = createAuthenticator(deps.tokens ?? []);
   const fleet = new FleetMonitor({ roster: buildRoster(deps.config), store: deps.store, now, log, metrics, tickMs: deps.tickMs, schedule: deps.schedule });
   const s: ServerContext = { config: deps.config, store: deps.store, now, log, auth, fleet, metrics, github: deps.github, webhookSecret: deps.webhookSecret };
-  const failover = createJobFailover(s);
+  const runs = createRunFailover(s, deps.runFailover);
+  fleet.onLost((runner, job, reasons) => runs.onRunnerLost(runner, job, reasons));
+  const failover = createJobFailover(s, runs);
+  const pollEvery = deps.config.github?.pollInterval ?? 0;
+  const githubPoll = deps.github && pollEvery > 0 ? createGithubPoll({ github: deps.github, fleet, intervalMs: pollEvery, now, log, timer: deps.pollTimer }) : undefined;
   const storeWatch = createStoreWatch({
     store: deps.store, metrics: metrics.catalogue, environments: Object.keys(deps.config.environments), now, log, everyMs: deps.storeWatchEveryMs, schedule: deps.schedule,
   });
@@ -94,6 +109,7 @@ export function createServer(deps: ServerDeps): PitcrewServer {
     return c.body(body, 200, { 'content-type': contentType });
   });
   runnerRoutes(app, s);
+  jobRoutes(app, s);
   lockRoutes(app, s);
   deploymentRoutes(app, s);
   webhookRoutes(app, s, failover);
@@ -110,15 +126,20 @@ export function createServer(deps: ServerDeps): PitcrewServer {
     fleet,
     metrics,
     storeWatch,
+    githubPoll,
+    failoversSettled: () => runs.settled(),
     handleUpgrade: (req, socket, head) => stream.handleUpgrade(req, socket, head),
     async start() {
       await fleet.start();
       await failover.loadPastReruns();
       await storeWatch.start();
+      githubPoll?.start();
     },
     async stop() {
       stream.close();
       dashboard.close();
+      await githubPoll?.stop();
+      await runs.stop();
       await storeWatch.stop();
       await fleet.stop();
     },

@@ -7,7 +7,11 @@
  * GitHub's webhooks) and its state history, which failover decisions read.
  * It opens and resolves the fleet's incidents (src/incidents/fleet-incidents.ts)
  * as states change, and once the restart grace is over, checks each round
- * for environments left without an online runner.
+ * for environments left without an online runner. What GitHub's runners list
+ * says (src/server/github-poll.ts) counts as one more probe: a runner GitHub
+ * lists offline or not at all is degraded, however healthy its agent says it is.
+ * A runner that goes offline while running a job is reported to the `onLost`
+ * listener (the failover of src/server/run-failover.ts).
  *
  * Must never judge a runner itself (health.ts does), never block a heartbeat
  * on a store write (writes are queued in order), and never advance hysteresis
@@ -27,6 +31,7 @@ export interface RunnerJob {
   name: string;
   startedAt?: number | string | null;
   runId?: number;
+  runAttempt?: number;
   jobId?: number;
   workflow?: string | null;
   repository?: string;
@@ -55,6 +60,12 @@ export interface RunnerView {
 }
 
 export type Log = (message: string, meta?: Record<string, unknown>) => void;
+
+/** Called when a runner goes offline while it runs `job`; `reasons` say why it is offline. */
+export type LostJobListener = (runner: string, job: RunnerJob, reasons: string[]) => void;
+
+/** What GitHub's runners list says of a runner: its status, or that it does not list it. */
+export type GithubRunnerStatus = 'online' | 'offline' | 'missing';
 /** Runs `fn` every `everyMs`; returns a function that stops it. */
 export type Scheduler = (fn: () => void, everyMs: number) => () => void;
 
@@ -82,6 +93,8 @@ interface Entry {
   session?: AgentSession;
   agentJob: RunnerJob | null;
   githubJob: RunnerJob | null;
+  /** The last poll of GitHub's runners list, if one was made. */
+  github?: { status: GithubRunnerStatus; at: number };
   history: HealthChange[];
 }
 
@@ -100,6 +113,12 @@ function leftOnlineAt(history: readonly HealthChange[]): number | undefined {
   return undefined;
 }
 
+/** GitHub's word on a runner as a failed probe, so that it degrades the runner like any other finding. */
+function githubProbe(runner: string, github: { status: GithubRunnerStatus; at: number }): ProbeResult {
+  const says = github.status === 'missing' ? `GitHub does not list runner ${runner}` : `GitHub lists runner ${runner} as offline`;
+  return { probe: 'github', ok: false, detail: `${says} in its runners list`, at: github.at };
+}
+
 export const defaultScheduler: Scheduler = (fn, everyMs) => {
   const timer = setInterval(fn, everyMs);
   timer.unref();
@@ -116,6 +135,7 @@ export class FleetMonitor {
   private envWatch?: EnvironmentHealthWatch;
   /** Environments are judged from here on: a restarted server first gives agents one heartbeat timeout to reconnect. */
   private envWatchFrom = Infinity;
+  private lostListeners: LostJobListener[] = [];
 
   constructor(opts: FleetMonitorOptions) {
     this.opts = opts;
@@ -206,9 +226,24 @@ export class FleetMonitor {
     const e = this.entries.get(runner);
     if (!e || e.session !== session) return;
     e.session = undefined;
-    e.agentJob = null;
     this.opts.log('agent disconnected', { runner });
+    // The job it ran is still known while the offline change is applied (and reported as lost).
     this.apply(e, { state: 'offline', reasons: ['agent connection closed'], badStreak: 0, goodStreak: 0, badKeys: [] });
+    e.agentJob = null;
+  }
+
+  /** Adds a listener for jobs whose runner went offline while running them. */
+  onLost(listener: LostJobListener): void {
+    this.lostListeners.push(listener);
+  }
+
+  /**
+   * What GitHub's runners list says of each configured runner (`missing` when it does not list it).
+   * Taken into account from the runner's next heartbeat on.
+   */
+  noteGithubRunners(statuses: ReadonlyMap<string, GithubRunnerStatus>): void {
+    const at = this.opts.now();
+    for (const [name, e] of this.entries) e.github = { status: statuses.get(name) ?? 'missing', at };
   }
 
   /** Evaluates one heartbeat and answers it with `ack`; ignored when `session` was replaced. */
@@ -222,7 +257,8 @@ export class FleetMonitor {
     e.graceFrom = undefined;
     e.probes = hb.probes;
     if (hb.job !== undefined) e.agentJob = hb.job;
-    const ev = evaluateRunner(e.health, { now, lastHeartbeatAt: now, probes: hb.probes, thresholds: e.config.thresholds });
+    const probes = e.github && e.github.status !== 'online' ? [...hb.probes, githubProbe(e.config.name, e.github)] : hb.probes;
+    const ev = evaluateRunner(e.health, { now, lastHeartbeatAt: now, probes, thresholds: e.config.thresholds });
     const changed = this.apply(e, ev.next);
     const every = this.opts.heartbeatWriteEveryMs ?? 5000;
     if (changed || e.lastHeartbeatWrite === undefined || now - e.lastHeartbeatWrite >= every) {
@@ -329,6 +365,10 @@ export class FleetMonitor {
       this.opts.metrics.runnerState(e.config.name, next.state);
       this.opts.log('runner state changed', { runner: e.config.name, from: prev.state, to: next.state, reasons: next.reasons });
       this.fleetIncidents(e, next, now);
+      const job = e.agentJob ?? e.githubJob;
+      if (next.state === 'offline' && job) {
+        for (const listener of this.lostListeners) listener(e.config.name, { ...job }, [...next.reasons]);
+      }
     }
     if (changed || prev.reasons.join('\n') !== next.reasons.join('\n')) {
       const { name } = e.config;

@@ -1,83 +1,95 @@
 /**
- * Acts on GitHub `workflow_job` events: tracks which job each runner runs,
- * and when a job completes failed on a runner the fleet saw go offline during
- * it, asks GitHub to re-run it (decision: src/fleet/failover.ts), frees the
- * deploy locks that runner held, and records both in the audit log.
+ * Acts on GitHub `workflow_job` events: records each job's queue time and
+ * duration (store and metrics), tracks which job each runner runs, and when
+ * a job completes failed on a runner the fleet saw go offline during it
+ * (decision: src/fleet/failover.ts), hands its run to the run failover
+ * (src/server/run-failover.ts), which re-runs the run's failed jobs if the
+ * environment has autoRerun and frees the deploy locks that runner held.
  *
  * Must never re-run a job without decideRerun saying so, nor the same attempt
- * twice (deliveries can arrive more than once).
+ * twice (deliveries can arrive more than once, and the fleet may already have
+ * failed the run over when it saw the runner go offline).
  */
 import { decideRerun } from '../fleet/failover.js';
 import type { WorkflowJobEvent } from '../github/webhook.js';
 import type { ServerContext } from './context.js';
-
-export const SERVER_ACTOR = 'pitcrew-server';
+import type { RunFailover } from './run-failover.js';
 
 export interface FailoverOutcome {
-  action: 'tracked' | 'rerun' | 'not-rerun' | 'rerun-failed';
+  action: 'tracked' | 'rerun' | 'not-rerun' | 'rerun-failed' | 'failover-started';
   reason?: string;
 }
 
-export function createJobFailover(s: ServerContext) {
+/** How long a delivery's answer waits for the run failover it started. */
+export const WEBHOOK_ANSWER_WAIT_MS = 5000;
+
+export function createJobFailover(s: ServerContext, runs: RunFailover, answerWaitMs = WEBHOOK_ANSWER_WAIT_MS) {
+  /** Jobs re-run one by one by earlier versions (audit `job.rerun`), never re-run again. */
   const rerunDone = new Set<string>();
   const key = (jobId: number, attempt: number) => `${jobId}:${attempt}`;
 
   async function loadPastReruns(): Promise<void> {
     for (const a of await s.store.listAudit({ action: 'job.rerun', limit: 1000 })) rerunDone.add(a.target);
+    await runs.loadPast();
   }
 
   async function handle(event: WorkflowJobEvent): Promise<FailoverOutcome> {
     const { job } = event;
     const runner = job.runnerName;
+    await record(event);
     if (event.action === 'in_progress' && runner) {
-      s.fleet.noteGithubJob(runner, { name: job.name, jobId: job.id, runId: job.runId, workflow: job.workflowName, repository: event.repository, startedAt: job.startedAt });
+      s.fleet.noteGithubJob(runner, {
+        name: job.name, jobId: job.id, runId: job.runId, runAttempt: job.runAttempt, workflow: job.workflowName, repository: event.repository, startedAt: job.startedAt,
+      });
       return { action: 'tracked' };
     }
     if (event.action !== 'completed') return { action: 'tracked' };
-    if (runner) s.fleet.noteGithubJob(runner, null);
+    if (runner && s.fleet.view(runner)?.currentJob?.jobId === job.id) s.fleet.noteGithubJob(runner, null);
+    runs.jobCompleted(job.runId);
 
     const decision = decideRerun(job, {
       runnerHistory: (name) => s.fleet.history(name),
-      alreadyRerun: (id, attempt) => rerunDone.has(key(id, attempt)),
+      alreadyRerun: (id, attempt) => rerunDone.has(key(id, attempt)) || runs.wasHandled(job.runId, attempt),
     });
     if (!decision.rerun) {
       if (job.conclusion === 'failure' || job.conclusion === 'cancelled') s.log('failed job not re-run', { jobId: job.id, runner, reason: decision.reason });
       return { action: 'not-rerun', reason: decision.reason };
     }
-    const target = key(job.id, job.runAttempt);
-    if (!s.github) {
-      s.log('job should be re-run but no GitHub access is configured', { jobId: job.id, runner, reason: decision.reason });
-      await s.store.appendAudit({ at: s.now(), actor: SERVER_ACTOR, action: 'job.rerun-skipped', target, detail: `${decision.reason}; no github section in the configuration` });
-      return { action: 'rerun-failed', reason: 'no GitHub access configured' };
-    }
-    rerunDone.add(target);
-    try {
-      await s.github.rerunJob(job.id);
-    } catch (err) {
-      rerunDone.delete(target);
-      const message = err instanceof Error ? err.message : String(err);
-      s.log('re-running the job failed', { jobId: job.id, runner, error: message });
-      await s.store.appendAudit({ at: s.now(), actor: SERVER_ACTOR, action: 'job.rerun-failed', target, detail: message });
-      return { action: 'rerun-failed', reason: message };
-    }
-    await s.store.appendAudit({ at: s.now(), actor: SERVER_ACTOR, action: 'job.rerun', target, detail: decision.reason });
-    const environments = await releaseLocksOf(runner ?? '', decision.reason);
-    const envLabel = environments[0] ?? s.fleet.view(runner ?? '')?.environments.join(',') ?? 'unknown';
-    s.metrics.failover(envLabel || 'unknown');
-    s.log('job re-run after its runner went offline', { jobId: job.id, runner, environments, reason: decision.reason });
-    return { action: 'rerun', reason: decision.reason };
+    const started = runs.start({
+      runner: runner ?? 'unknown', runId: job.runId, attempt: job.runAttempt, repository: event.repository, job: job.name, reason: decision.reason, cancel: false,
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), answerWaitMs);
+    });
+    const result = await Promise.race([started, late]);
+    clearTimeout(timer);
+    if (!result) return { action: 'failover-started', reason: decision.reason };
+    if (result.action === 'rerun') return { action: 'rerun', reason: result.reason };
+    return { action: result.action === 'failed' ? 'rerun-failed' : 'not-rerun', reason: result.reason };
   }
 
-  /** Breaks the locks the lost runner held, so the re-run does not wait out the lease. */
-  async function releaseLocksOf(runner: string, reason: string): Promise<string[]> {
-    const released: string[] = [];
-    for (const env of s.fleet.view(runner)?.environments ?? []) {
-      const status = await s.store.lockStatus(env, s.now());
-      if (status.holder?.runner !== runner) continue;
-      await s.store.forceReleaseLock(env, SERVER_ACTOR, `holder's runner ${runner} went offline: ${reason}`, s.now());
-      released.push(env);
+  /** Stores the job's instants; a completed job's queue time and duration go to the metrics. */
+  async function record(event: WorkflowJobEvent): Promise<void> {
+    const { job } = event;
+    const at = (iso: string | null) => {
+      const ms = iso ? Date.parse(iso) : NaN;
+      return Number.isNaN(ms) ? null : ms;
+    };
+    try {
+      const stored = await s.store.recordWorkflowJob(
+        {
+          jobId: job.id, runId: job.runId, runAttempt: job.runAttempt, repository: event.repository, name: job.name, workflow: job.workflowName,
+          runner: job.runnerName, status: job.status, conclusion: job.conclusion, createdAt: at(job.createdAt), startedAt: at(job.startedAt),
+          completedAt: event.action === 'completed' ? at(job.completedAt) : null,
+        },
+        s.now(),
+      );
+      if (event.action === 'in_progress' && stored.runner && stored.queueMs !== null) s.metrics.jobQueued(stored.runner, stored.queueMs);
+      if (event.action === 'completed' && stored.runner && stored.durationMs !== null) s.metrics.jobFinished(stored.runner, stored.durationMs);
+    } catch (err) {
+      s.log('recording the job failed', { jobId: job.id, error: err instanceof Error ? err.message : String(err) });
     }
-    return released;
   }
 
   return { handle, loadPastReruns };

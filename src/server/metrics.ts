@@ -16,6 +16,10 @@ export interface ServerMetrics {
   runnerState(runner: string, state: RunnerState): void;
   heartbeat(runner: string, at: number): void;
   failover(environment: string): void;
+  /** A job started on `runner` after waiting `queueMs` for a runner. */
+  jobQueued(runner: string, queueMs: number): void;
+  /** A job finished on `runner` after running `durationMs`. */
+  jobFinished(runner: string, durationMs: number): void;
   webhook(valid: boolean): void;
   githubResponse(status: number, rateLimitRemaining?: number): void;
   /** The exposition text and its content type. */
@@ -44,6 +48,8 @@ export function createServerMetrics(config?: Pick<Config, 'runners' | 'environme
       if (r) r.lastHeartbeatAt = at;
     },
     failover: (environment) => catalogue.failoversTotal.inc({ environment }),
+    jobQueued: (runner, ms) => catalogue.githubJobQueue.observe({ runner }, ms / 1000),
+    jobFinished: (runner, ms) => catalogue.githubJobDuration.observe({ runner }, ms / 1000),
     webhook: (valid) => catalogue.recordWebhook(valid),
     githubResponse: (status, remaining) => catalogue.recordGithubRequest(status, remaining),
     async render() {

@@ -8,6 +8,7 @@ import type { Ctx } from './context.js';
 import * as audit from './audit-repo.js';
 import * as deployments from './deployments-repo.js';
 import * as incidents from './incidents-repo.js';
+import * as jobs from './jobs-repo.js';
 import * as locks from './locks-repo.js';
 import * as runners from './runners-repo.js';
 import type * as R from './records.js';
@@ -52,6 +53,9 @@ export class KyselyStore implements Store {
 
   appendAudit = (e: R.AuditInput) => audit.appendAudit(this.#ctx, e);
   listAudit = (filter?: R.AuditFilter) => audit.listAudit(this.#ctx, filter);
+
+  recordWorkflowJob = (job: R.WorkflowJobInput, now: number) => jobs.recordWorkflowJob(this.#ctx, job, now);
+  listWorkflowJobs = (filter?: R.WorkflowJobFilter) => jobs.listWorkflowJobs(this.#ctx, filter);
 
   close = () => this.#ctx.backend.close();
 }

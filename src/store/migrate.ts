@@ -42,7 +42,10 @@ export async function migrateToLatest(backend: Backend, retry: (fn: () => Promis
     }
     if (known.every((name) => applied.includes(name))) return [];
     const provider: MigrationProvider = { getMigrations: async (): Promise<Record<string, Migration>> => all };
-    const migrator = new Migrator({ db, provider, disableTransactions, migrationTableName: MIGRATION_TABLE, migrationLockTableName: MIGRATION_LOCK_TABLE });
+    // Unordered: a database that got 0004 before 0003 existed still takes 0003 later (each migration stands alone).
+    const migrator = new Migrator({
+      db, provider, disableTransactions, migrationTableName: MIGRATION_TABLE, migrationLockTableName: MIGRATION_LOCK_TABLE, allowUnorderedMigrations: true,
+    });
     const { error, results } = await migrator.migrateToLatest();
     if (error !== undefined) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

@@ -195,3 +195,35 @@ export interface AuditFilter {
   action?: string;
   limit?: number;
 }
+
+/** A GitHub Actions job as its `workflow_job` webhooks told it; times in ms since epoch. */
+export interface WorkflowJobInput {
+  jobId: number;
+  runId: number;
+  runAttempt: number;
+  /** `owner/repo`. */
+  repository: string;
+  name: string;
+  workflow: string | null;
+  runner: string | null;
+  status: string;
+  conclusion: string | null;
+  createdAt: number | null;
+  startedAt: number | null;
+  completedAt: number | null;
+}
+
+export interface WorkflowJobRecord extends WorkflowJobInput {
+  /** started - created: how long the job waited for a runner; null until it started. */
+  queueMs: number | null;
+  /** completed - started; null until it completed. */
+  durationMs: number | null;
+  updatedAt: number;
+}
+
+export interface WorkflowJobFilter {
+  runner?: string;
+  runId?: number;
+  /** Newest first; default 100. */
+  limit?: number;
+}

@@ -111,6 +111,24 @@ export interface AuditLogTable {
   detail: string | null;
 }
 
+export interface WorkflowJobsTable {
+  job_id: number;
+  run_id: number;
+  run_attempt: number;
+  repository: string;
+  name: string;
+  workflow: string | null;
+  runner: string | null;
+  status: string;
+  conclusion: string | null;
+  created_at: number | null;
+  started_at: number | null;
+  completed_at: number | null;
+  queue_ms: number | null;
+  duration_ms: number | null;
+  updated_at: number;
+}
+
 export interface Database {
   runners: RunnersTable;
   runner_state_history: RunnerStateHistoryTable;
@@ -122,4 +140,5 @@ export interface Database {
   journal_events: JournalEventsTable;
   incidents: IncidentsTable;
   audit_log: AuditLogTable;
+  workflow_jobs: WorkflowJobsTable;
 }

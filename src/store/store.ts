@@ -8,6 +8,7 @@ import type {
   AuditEntry, AuditFilter, AuditInput, Deployment, DeploymentFilter, DeploymentInput, DeploymentPatch,
   Heartbeat, Incident, IncidentInput, IncidentKey, JournalEvent, JournalEventInput, LockHolder, LockPoll,
   LockRenewal, LockStatus, LockWaiterInput, Runner, RunnerInput, RunnerState, RunnerStateChange,
+  WorkflowJobFilter, WorkflowJobInput, WorkflowJobRecord,
 } from './records.js';
 
 export type * from './records.js';
@@ -84,6 +85,12 @@ export interface Store {
   appendAudit(entry: AuditInput): Promise<AuditEntry>;
   /** Newest first. */
   listAudit(filter?: AuditFilter): Promise<AuditEntry[]>;
+
+  // ---- GitHub Actions jobs ----
+  /** Creates or updates the job from a `workflow_job` delivery; known instants are kept. */
+  recordWorkflowJob(job: WorkflowJobInput, now: number): Promise<WorkflowJobRecord>;
+  /** Most recently updated first. */
+  listWorkflowJobs(filter?: WorkflowJobFilter): Promise<WorkflowJobRecord[]>;
 
   close(): Promise<void>;
 }

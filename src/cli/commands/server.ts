@@ -90,6 +90,6 @@ function githubClient(config: Config, env: Env, onStatus: (status: number, remai
     log('GitHub token not set; jobs lost with their runner will not be re-run', { variable: config.github.tokenEnv });
     return undefined;
   }
-  const { owner, repo, apiUrl } = config.github;
-  return createGitHubClient({ token, owner, repo, apiUrl, onResponse: (r) => onStatus(r.status, r.rateLimitRemaining), warn: (m) => log('GitHub notice', { message: m }) });
+  const { owner, repo, apiUrl, runners } = config.github;
+  return createGitHubClient({ token, owner, repo, apiUrl, runnersScope: runners, onResponse: (r) => onStatus(r.status, r.rateLimitRemaining), warn: (m) => log('GitHub notice', { message: m }) });
 }

@@ -33,6 +33,7 @@ export function webhookRoutes(app: Hono, s: ServerContext, failover: JobFailover
       throw err;
     }
     if (delivery.kind === 'ignored') return c.json({ ignored: delivery.eventName, reason: delivery.reason }, 202);
+    s.log('webhook received', { event: 'workflow_job', action: delivery.event.action, jobId: delivery.event.job.id, runner: delivery.event.job.runnerName });
     const outcome = await failover.handle(delivery.event);
     return c.json({ delivery: delivery.event.deliveryId, jobId: delivery.event.job.id, ...outcome });
   };
