@@ -2,7 +2,7 @@ import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGitHubClient, GitHubApiError, type GitHubResponseInfo } from '../../src/github/client.js';
 import { ExitCode } from '../../src/errors.js';
-import { FakeGitHub, jobPayload, replies, startFakeGitHub } from '../support/fake-github.js';
+import { FakeGitHub, jobPayload, replies, runPayload, startFakeGitHub } from '../support/fake-github.js';
 
 const TOKEN = 'ghp_s3cretT0kenValue0000000000000000000';
 
@@ -95,8 +95,11 @@ test('re-runs one job with POST .../jobs/{id}/rerun and accepts 201', async () =
 });
 
 test('re-runs the failed jobs of a run with POST .../runs/{id}/rerun-failed-jobs', async () => {
+  gh.putRun(runPayload({ id: 7, status: 'completed', conclusion: 'failure', owner: 'acme', repo: 'shop' }));
   gh.expect('POST', '/repos/acme/shop/actions/runs/7/rerun-failed-jobs');
   await client().rerunFailedJobs(7);
+  assert.equal(gh.calls[0].status, 201);
+  assert.equal(gh.runs.get(7)?.run_attempt, 2, 'the next attempt is queued');
   gh.assertDone();
 });
 
@@ -126,7 +129,7 @@ test('an exhausted rate limit says until when, and reports remaining 0', async (
   assert.equal(err.rateLimitReset?.getTime(), resetSec * 1000);
   assert.equal(err.rateLimited, true);
   assert.equal(err.exitCode, ExitCode.unavailable);
-  assert.deepEqual(seen, [{ status: 403, rateLimitRemaining: 0 }]);
+  assert.deepEqual(seen, [{ status: 403, rateLimitRemaining: 0, rateLimitResetAt: resetSec * 1000 }]);
   gh.assertDone();
 });
 
@@ -171,8 +174,9 @@ test('a GitHub message that echoes the token is scrubbed', async () => {
   gh.assertDone();
 });
 
-test('reports status and remaining rate limit for every response, errors included', async () => {
+test('reports status, remaining rate limit and its reset for every response, errors included', async () => {
   gh.rateLimit.remaining = 10;
+  const resetAt = gh.rateLimit.resetSec * 1000;
   gh.putJob(jobPayload({ id: 1 }));
   gh.expect('GET', '/repos/acme/shop/actions/jobs/1');
   gh.expect('GET', '/repos/acme/shop/actions/jobs/2');
@@ -180,9 +184,10 @@ test('reports status and remaining rate limit for every response, errors include
   await c.getJob(1);
   await apiError(c.getJob(2));
   assert.deepEqual(seen, [
-    { status: 200, rateLimitRemaining: 9 },
-    { status: 404, rateLimitRemaining: 8 },
+    { status: 200, rateLimitRemaining: 9, rateLimitResetAt: resetAt },
+    { status: 404, rateLimitRemaining: 8, rateLimitResetAt: resetAt },
   ]);
+  assert.deepEqual(c.rateLimit(), { remaining: 8, resetAt });
   gh.assertDone();
 });
 

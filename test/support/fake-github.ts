@@ -3,16 +3,19 @@
  *
  * It speaks the few Actions endpoints pitcrew uses, over real HTTP on
  * 127.0.0.1, with bodies and headers shaped like GitHub's documented ones
- * (runner and job objects, `Link` pagination, x-ratelimit-* headers, error
- * bodies `{ message, documentation_url }`). It fails closed: a test declares
- * every call it expects; any other call is answered 500 and recorded, and
+ * (runner, job and workflow run objects, `Link` pagination, `ETag` with 304
+ * answers to a matching If-None-Match that do not count against the rate
+ * limit, x-ratelimit-* headers, error bodies `{ message, documentation_url }`).
+ * It fails closed: a test declares every call it expects (`expect`, or `allow`
+ * for calls a timer repeats); any other call is answered 500 and recorded, and
  * `assertDone()` throws listing unexpected calls and expected calls that never
  * came. An expected call without an explicit reply is answered from the fake's
- * state (runners, jobs), the way GitHub would.
+ * state (runners, jobs, runs), the way GitHub would: a cancel (202) completes
+ * the run as `cancelled`, a re-run of failed jobs (201) queues its next attempt.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
 
 const DOCS = 'https://docs.github.com/rest';
@@ -41,7 +44,10 @@ interface Expectation {
   method: string;
   path: string;
   reply?: FakeReply | ReplyFn;
+  /** At most this many calls (Infinity for `allow`). */
   times: number;
+  /** At least this many calls by assertDone. */
+  min: number;
   seen: number;
 }
 
@@ -75,6 +81,7 @@ export class FakeGitHub {
   readonly unexpected: RecordedCall[] = [];
   readonly runners: RunnerPayload[] = [];
   readonly jobs = new Map<number, JobPayload>();
+  readonly runs = new Map<number, RunPayload>();
   rateLimit: { limit: number; remaining: number; resetSec: number };
   private readonly expectations: Expectation[] = [];
   private readonly server: Server;
@@ -131,7 +138,14 @@ export class FakeGitHub {
 
   /** Declares an expected call. The path is matched without its query unless it contains `?`. */
   expect(method: string, path: string, reply?: FakeReply | ReplyFn, options: { times?: number } = {}): this {
-    this.expectations.push({ method: method.toUpperCase(), path, reply, times: options.times ?? 1, seen: 0 });
+    const times = options.times ?? 1;
+    this.expectations.push({ method: method.toUpperCase(), path, reply, times, min: times, seen: 0 });
+    return this;
+  }
+
+  /** Declares a call that may come any number of times (a poll), at least `min` times by assertDone. */
+  allow(method: string, path: string, options: { min?: number; reply?: FakeReply | ReplyFn } = {}): this {
+    this.expectations.push({ method: method.toUpperCase(), path, reply: options.reply, times: Infinity, min: options.min ?? 0, seen: 0 });
     return this;
   }
 
@@ -140,7 +154,7 @@ export class FakeGitHub {
     const problems: string[] = [];
     for (const c of this.unexpected) problems.push(`unexpected call: ${c.method} ${c.path}`);
     for (const e of this.expectations) {
-      if (e.seen < e.times) problems.push(`expected call never came: ${e.method} ${e.path} (${e.seen} of ${e.times})`);
+      if (e.seen < e.min) problems.push(`expected call never came: ${e.method} ${e.path} (${e.seen} of ${e.min})`);
     }
     if (problems.length > 0) throw new Error(`fake GitHub:\n  ${problems.join('\n  ')}`);
   }
@@ -163,6 +177,11 @@ export class FakeGitHub {
     return job;
   }
 
+  putRun(run: RunPayload): RunPayload {
+    this.runs.set(run.id, run);
+    return run;
+  }
+
   private answer(call: RecordedCall): FakeReply {
     const expectation = this.expectations.find(
       (e) => e.method === call.method && e.seen < e.times && (e.path.includes('?') ? e.path === call.path : e.path === call.pathname),
@@ -176,8 +195,10 @@ export class FakeGitHub {
     if (this.rateLimit.remaining <= 0) return replies.rateLimited(this.rateLimit.resetSec);
     this.rateLimit.remaining--;
     const { reply } = expectation;
-    if (typeof reply === 'function') return reply(call, this);
-    return reply ?? this.fromState(call);
+    const answer = typeof reply === 'function' ? reply(call, this) : (reply ?? this.fromState(call));
+    // https://docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api#use-conditional-requests-if-appropriate
+    if (answer.status === 304) this.rateLimit.remaining++;
+    return answer;
   }
 
   private authorized(header: string | undefined): boolean {
@@ -200,8 +221,15 @@ export class FakeGitHub {
     const base = `/repos/${this.owner}/${this.repo}/actions`;
     const p = call.pathname;
     let m: RegExpMatchArray | null;
-    if (call.method === 'GET' && p === `${base}/runners`) {
+    if (call.method === 'GET' && (p === `${base}/runners` || p === `/orgs/${this.owner}/actions/runners`)) {
       return this.page(call, 'runners', this.runners);
+    }
+    if (call.method === 'GET' && (m = p.match(new RegExp(`^${base}/runs/(\\d+)$`)))) {
+      const run = this.runs.get(Number(m[1]));
+      return run ? { body: run } : replies.notFound();
+    }
+    if (call.method === 'POST' && (m = p.match(new RegExp(`^${base}/runs/(\\d+)/cancel$`)))) {
+      return this.cancel(Number(m[1]));
     }
     if (call.method === 'GET' && (m = p.match(new RegExp(`^${base}/runners/(\\d+)$`)))) {
       const runner = this.runners.find((r) => r.id === Number(m![1]));
@@ -220,13 +248,38 @@ export class FakeGitHub {
     if (call.method === 'POST' && (m = p.match(new RegExp(`^${base}/jobs/(\\d+)/rerun$`)))) {
       return this.jobs.has(Number(m[1])) ? replies.created() : replies.notFound();
     }
-    if (call.method === 'POST' && p.match(new RegExp(`^${base}/runs/(\\d+)/rerun-failed-jobs$`))) {
-      return replies.created();
+    if (call.method === 'POST' && (m = p.match(new RegExp(`^${base}/runs/(\\d+)/rerun-failed-jobs$`)))) {
+      return this.rerunFailed(Number(m[1]));
     }
     return replies.notFound();
   }
 
-  /** A page of a list answer `{ total_count, <key>: [...] }` with GitHub's `Link` header. */
+  /** Cancels a run as GitHub ends up doing: completed, `cancelled`, its unfinished jobs too. 409 once completed. */
+  private cancel(runId: number): FakeReply {
+    const run = this.runs.get(runId);
+    if (!run) return replies.notFound();
+    if (run.status === 'completed') return replies.conflict('Cannot cancel a workflow run that is completed.');
+    const at = new Date().toISOString();
+    Object.assign(run, { status: 'completed', conclusion: 'cancelled', updated_at: at });
+    for (const job of this.jobs.values()) {
+      if (job.run_id === runId && job.run_attempt === run.run_attempt && job.status !== 'completed') {
+        Object.assign(job, { status: 'completed', conclusion: 'cancelled', completed_at: at });
+      }
+    }
+    return { status: 202, body: {} };
+  }
+
+  /** Re-runs the failed and cancelled jobs of a completed run: its next attempt is queued. */
+  private rerunFailed(runId: number): FakeReply {
+    const run = this.runs.get(runId);
+    if (!run) return replies.notFound();
+    if (run.status !== 'completed') return replies.forbidden('This workflow is already running');
+    if (run.conclusion === 'success') return replies.forbidden('This workflow run has no failed jobs to re-run');
+    Object.assign(run, { status: 'queued', conclusion: null, run_attempt: run.run_attempt + 1, updated_at: new Date().toISOString() });
+    return replies.created();
+  }
+
+  /** A page of a list answer `{ total_count, <key>: [...] }` with GitHub's `Link` header and an `ETag` (304 when it matches). */
   private page(call: RecordedCall, key: string, items: readonly unknown[]): FakeReply {
     const perPage = Math.min(100, Number(call.query.get('per_page') ?? 30));
     const page = Number(call.query.get('page') ?? 1);
@@ -239,10 +292,11 @@ export class FakeGitHub {
     const links: string[] = [];
     if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
     if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
-    return {
-      body: { total_count: items.length, [key]: items.slice((page - 1) * perPage, page * perPage) },
-      headers: links.length > 0 ? { link: links.join(', ') } : {},
-    };
+    const body = { total_count: items.length, [key]: items.slice((page - 1) * perPage, page * perPage) };
+    const etag = `W/"${createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 32)}"`;
+    const headers: Record<string, string> = { etag, ...(links.length > 0 ? { link: links.join(', ') } : {}) };
+    if (call.headers['if-none-match'] === etag) return { status: 304, headers };
+    return { body, headers };
   }
 }
 
@@ -255,6 +309,7 @@ export const replies = {
   created: (): FakeReply => ({ status: 201, body: {} }),
   notFound: (): FakeReply => ({ status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } }),
   unauthorized: (): FakeReply => ({ status: 401, body: { message: 'Bad credentials', documentation_url: DOCS, status: '401' } }),
+  conflict: (message: string): FakeReply => ({ status: 409, body: { message, documentation_url: `${DOCS}/actions/workflow-runs#cancel-a-workflow-run`, status: '409' } }),
   forbidden: (message = 'Resource not accessible by personal access token'): FakeReply => ({
     status: 403,
     body: { message, documentation_url: DOCS, status: '403' },
@@ -284,6 +339,41 @@ export function runnerPayload(fields: Partial<Omit<RunnerPayload, 'labels'>> & {
   };
 }
 
+/** A workflow run object (GET /repos/{o}/{r}/actions/runs/{id}) with the keys GitHub documents that tests touch, and more. */
+export type RunPayload = ReturnType<typeof runPayload>;
+
+export function runPayload(f: { id?: number; run_attempt?: number; status?: string; conclusion?: string | null; name?: string; owner?: string; repo?: string } = {}) {
+  const id = f.id ?? 7;
+  const repoPath = `${f.owner ?? 'o'}/${f.repo ?? 'r'}`;
+  const status = f.status ?? 'in_progress';
+  return {
+    id,
+    name: f.name ?? 'Deploy',
+    node_id: 'WFR_kwLOABCD' + String(id),
+    head_branch: 'main',
+    head_sha: '3484a3fb816e0859fd6e1cea078d76385ff50625',
+    path: '.github/workflows/deploy.yml',
+    run_number: 12,
+    run_attempt: f.run_attempt ?? 1,
+    event: 'push',
+    display_title: 'Deploy',
+    status,
+    conclusion: f.conclusion !== undefined ? f.conclusion : status === 'completed' ? 'success' : null,
+    workflow_id: 159038,
+    url: `https://api.github.com/repos/${repoPath}/actions/runs/${id}`,
+    html_url: `https://github.com/${repoPath}/actions/runs/${id}`,
+    jobs_url: `https://api.github.com/repos/${repoPath}/actions/runs/${id}/jobs`,
+    cancel_url: `https://api.github.com/repos/${repoPath}/actions/runs/${id}/cancel`,
+    rerun_url: `https://api.github.com/repos/${repoPath}/actions/runs/${id}/rerun`,
+    created_at: '2024-05-01T10:00:00Z',
+    updated_at: '2024-05-01T10:00:05Z',
+    run_started_at: '2024-05-01T10:00:00Z',
+    actor: { login: 'octocat', id: 1, type: 'User' },
+    triggering_actor: { login: 'octocat', id: 1, type: 'User' },
+    repository: { id: 186853002, name: f.repo ?? 'r', full_name: repoPath },
+  };
+}
+
 interface JobFields {
   id?: number;
   run_id?: number;
@@ -294,6 +384,7 @@ interface JobFields {
   head_sha?: string;
   status?: 'queued' | 'in_progress' | 'completed' | 'waiting';
   conclusion?: string | null;
+  created_at?: string;
   started_at?: string;
   completed_at?: string | null;
   labels?: string[];
@@ -324,7 +415,7 @@ export function jobPayload(f: JobFields = {}) {
     html_url: `https://github.com/${repoPath}/actions/runs/${runId}/job/${id}`,
     status,
     conclusion: f.conclusion !== undefined ? f.conclusion : status === 'completed' ? 'success' : null,
-    created_at: '2024-05-01T10:00:00Z',
+    created_at: f.created_at ?? '2024-05-01T10:00:00Z',
     started_at: f.started_at ?? '2024-05-01T10:00:05Z',
     completed_at: f.completed_at !== undefined ? f.completed_at : status === 'completed' ? '2024-05-01T10:04:00Z' : null,
     name: f.name ?? 'deploy',
