@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseConfigText } from '../../src/config/index.js';
 import type { GitHubClient } from '../../src/github/client.js';
 import { createServer, listen, type PitcrewServer, type ServerMetrics } from '../../src/server/index.js';
+import type { RunFailoverOptions } from '../../src/server/run-failover.js';
 import { openStore, type Store } from '../../src/store/index.js';
 
 export const TOKENS = { viewer: 'viewer-token-1', deployer: 'deployer-token-2', agent: 'agent-token-3', admin: 'admin-token-4' };
@@ -53,14 +54,26 @@ export interface TestServer {
   dispose(): Promise<void>;
 }
 
-export async function startTestServer(opts: { yaml?: string; github?: GitHubClient; metrics?: ServerMetrics; auth?: boolean } = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  yaml?: string;
+  github?: GitHubClient;
+  metrics?: ServerMetrics;
+  auth?: boolean;
+  /** Run failover waits (tests pass short ones). */
+  runFailover?: RunFailoverOptions;
+  /** Writes to the store before the server starts (what an earlier run of the server left). */
+  seed?: (store: Store) => Promise<void>;
+}
+
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'pitcrew-server-'));
   const { config } = parseConfigText(opts.yaml ?? testConfigYaml(), 'pitcrew.yml', TEST_ENV);
   const store = await openStore(join(dir, 'pitcrew.db'));
+  await opts.seed?.(store);
   const logs: TestServer['logs'] = [];
   const tokens =
     opts.auth === false ? [] : config.server.tokens.map((t) => ({ name: t.name, role: t.role, value: TEST_ENV[t.env as keyof typeof TEST_ENV] }));
-  const server = createServer({ config, store, tokens, webhookSecret: WEBHOOK_SECRET, github: opts.github, metrics: opts.metrics, tickMs: 20, log: (message, meta) => logs.push({ message, meta }) });
+  const server = createServer({ config, store, tokens, webhookSecret: WEBHOOK_SECRET, github: opts.github, metrics: opts.metrics, tickMs: 20, runFailover: opts.runFailover, log: (message, meta) => logs.push({ message, meta }) });
   await server.start();
   const listening = await listen(server, { host: '127.0.0.1', port: 0 }, { authEnabled: tokens.length > 0 });
   return {
