@@ -9,6 +9,7 @@ import { SchemaTooNewError } from '../../src/store/errors.js';
 import { knownMigrations } from '../../src/store/migrate.js';
 import { lockContract } from './contract-locks.js';
 import { concurrencyContract } from './contract-concurrency.js';
+import { jobsContract } from './contract-jobs.js';
 import { recordsContract } from './contract-records.js';
 import { T0, withStore, type ContractOptions, type StoreHarness } from './harness.js';
 
@@ -65,6 +66,7 @@ export function storeContract(name: string, makeHarness: () => Promise<StoreHarn
   });
 
   recordsContract(name, makeHarness, opts.skip);
+  jobsContract(name, makeHarness, opts.skip);
   lockContract(name, makeHarness, opts.skip);
   concurrencyContract(name, makeHarness, needsShared);
 }
