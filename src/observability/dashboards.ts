@@ -43,6 +43,13 @@ export function runnerHealthDashboard(o: ResolvedExportOptions) {
     { type: 'timeseries', title: 'Load per core', description: '1-minute load average per core; above 4 is degraded.', w: 12, min: 0, thresholds: [{ color: 'green', value: null }, { color: 'red', value: 4 }], thresholdLine: true, targets: [{ expr: `pitcrew_runner_load_per_core{${r}}`, legend: '{{runner}}' }] },
     { type: 'timeseries', title: 'Jobs finished', description: 'Jobs each runner finished, by result.', w: 12, bars: true, targets: [{ expr: `sum by (runner, result) (increase(pitcrew_runner_jobs_total{${r}}[${RI}]))`, legend: '{{runner}} {{result}}' }] },
     { type: 'timeseries', title: 'Job duration p95', description: '95th percentile of job duration per runner.', w: 12, unit: 's', min: 0, targets: [{ expr: `histogram_quantile(0.95, sum by (runner, le) (rate(pitcrew_runner_job_duration_seconds_bucket{${r}}[${RI}])))`, legend: '{{runner}}' }] },
+    {
+      type: 'timeseries', title: 'GitHub job queue time and duration p95', description: "95th percentiles from GitHub's workflow_job webhooks: how long jobs waited for each runner (started - created), and how long they ran.", w: 24, unit: 's', min: 0,
+      targets: [
+        { expr: `histogram_quantile(0.95, sum by (runner, le) (rate(pitcrew_github_job_queue_seconds_bucket{job="${j.server}",${r}}[${RI}])))`, legend: '{{runner}} queue' },
+        { expr: `histogram_quantile(0.95, sum by (runner, le) (rate(pitcrew_github_job_duration_seconds_bucket{job="${j.server}",${r}}[${RI}])))`, legend: '{{runner}} duration' },
+      ],
+    },
   ];
   return dashboard('pitcrew-runner-health', 'pitcrew / Runner health', 'Is each self-hosted runner fit to take a deploy, and if not, why.', [
     queryVariable('runner', 'Runner', `label_values(pitcrew_runner_state{job="${j.server}"}, runner)`),

@@ -50,6 +50,7 @@ test('job-started and job-completed report the job from GITHUB_* variables and t
   assert.deepEqual(agent.status().job && { ...agent.status().job, startedAt: 0 }, {
     name: 'deploy',
     runId: '1234',
+    runAttempt: '2',
     workflow: 'Release',
     repository: 'acme/from-event',
     startedAt: 0,

@@ -2,21 +2,24 @@
  * Scenario 6: automatic failover of an in-flight deploy job when its runner
  * dies.
  *
- * Real `pitcrew server` and two real agents (primary, secondary) over one
- * SQLite store, GitHub played by the fail-closed fake REST API, three local
- * targets on 1.0.0. The deploy job of 2.0.0 runs on the primary
- * (`RUNNER_NAME=primary`, store-direct like in a workflow). After web-1 and
- * web-2 switched, the primary dies whole: deployer, agent and runner process
- * are SIGKILLed. GitHub then reports the job completed with `failure` on
- * primary (a signed `workflow_job` delivery). The server must ask GitHub for
- * exactly one re-run of that job and break the dead runner's deploy lock;
- * the re-run, on the secondary, recovers the interrupted deploy first and
- * then deploys 2.0.0 to every target.
+ * Real `pitcrew server` and two real agents (primary, secondary), each
+ * watching a stand-in runner process, over one SQLite store; GitHub played by
+ * the fail-closed fake (runners list polled with ETags, workflow runs, signed
+ * `workflow_job` deliveries), three local targets on 1.0.0, and production
+ * with `autoRerun: true`. GitHub reports the deploy job of 2.0.0 in progress
+ * on the primary (`RUNNER_NAME=primary`, store-direct like in a workflow).
+ * After web-1 and web-2 switched, the primary dies whole: deployer, agent and
+ * runner process are SIGKILLed. With no further word from GitHub, the server
+ * must record the primary offline with its reason, cancel the workflow run,
+ * wait until GitHub reports it completed, re-run its failed jobs exactly once
+ * and break the dead runner's deploy lock, with every act in the audit log;
+ * `pitcrew select` must name the secondary. The re-run, on the secondary,
+ * recovers the interrupted deploy first and then deploys 2.0.0 everywhere.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { deliverWebhook, jobPayload, workflowJobDelivery } from '../support/fake-github.js';
+import { deliverWebhook, jobPayload, runPayload, workflowJobDelivery } from '../support/fake-github.js';
 import {
   Fleet, GITHUB_SECRETS, githubEnv, githubSection, inspectStore, poll, runPitcrew, scenarioScope, Stage, startDeployProcess, startScenarioGitHub,
   startServerWithEnv, TOKENS,
@@ -24,14 +27,17 @@ import {
 
 const JOB = { id: 4242, run_id: 777, run_attempt: 1, name: 'deploy production', workflow_name: 'Deploy', labels: ['self-hosted', 'linux'] };
 
-test('a deploy job whose runner dies mid-deploy is re-run once by the server and finished on the secondary, every target on the new release', { timeout: 150_000 }, async (t) => {
+test('a deploy job whose runner dies mid-deploy has its run cancelled and re-run by the server, and is finished on the secondary', { timeout: 150_000 }, async (t) => {
   const scope = scenarioScope(t);
   const stage = await Stage.create(scope);
   const github = await startScenarioGitHub(scope);
+  github.addRunner({ name: 'primary', labels: ['self-hosted', 'linux'] });
+  github.addRunner({ name: 'secondary', labels: ['self-hosted', 'linux'] });
+  github.allow('GET', '/repos/o/r/actions/runners', { min: 2 });
   const fleet = await Fleet.create(scope, {
     runners: [{ name: 'primary', priority: 1 }, { name: 'secondary', priority: 2 }],
-    environments: { production: stage.environmentConfig() },
-    extra: { github: githubSection(github) },
+    environments: { production: { ...stage.environmentConfig(), autoRerun: true, maxReruns: 2 } },
+    extra: { github: { ...githubSection(github), pollInterval: '1s' } },
   });
   const dbPath = join(fleet.dir, 'pitcrew.db');
   await startServerWithEnv(scope, fleet, githubEnv());
@@ -50,6 +56,8 @@ test('a deploy job whose runner dies mid-deploy is re-run once by the server and
 
   // The deploy job starts on the primary (GitHub says so), and its deploy gets as far as web-2.
   const startedAt = new Date().toISOString();
+  github.putRun(runPayload({ id: JOB.run_id, status: 'in_progress' }));
+  github.putJob(jobPayload({ ...JOB, status: 'in_progress', runner_name: 'primary', started_at: startedAt }));
   const inProgress = await webhook(workflowJobDelivery('in_progress', { ...JOB, runner_name: 'primary', started_at: startedAt }));
   assert.equal(inProgress.status, 200, inProgress.body);
   await stage.hold(1);
@@ -62,41 +70,72 @@ test('a deploy job whose runner dies mid-deploy is re-run once by the server and
   const held = await inspectStore(dbPath, (s) => s.lockStatus('production', Date.now()));
   assert.equal(held.holder?.runner, 'primary', 'the deploy holds the lock as the primary runner');
 
+  // The server cancels the run once it sees the primary gone, then re-runs its failed jobs once the run completed.
+  const runPath = `/repos/o/r/actions/runs/${JOB.run_id}`;
+  github.expect('GET', runPath, undefined, { times: 2 });
+  github.expect('POST', `${runPath}/cancel`);
+  github.expect('POST', `${runPath}/rerun-failed-jobs`);
+
   // The primary dies: its deployer, its agent and the runner itself.
   await deployer.stop('SIGKILL');
   await fleet.agents.get('primary')!.stop('SIGKILL');
   await fleet.runners.get('primary')!.stop('SIGKILL');
+  github.setRunnerStatus('primary', 'offline');
   await stage.release();
   assert.deepEqual(await stage.currents(), [v2.releaseId, v2.releaseId, v1.releaseId]);
-  await fleet.waitForState('primary', 'offline', { deadlineMs: 20_000 });
+  const offline = await fleet.waitForState('primary', 'offline', { deadlineMs: 20_000 });
+  assert.deepEqual(offline.reasons, ['agent connection closed']);
 
-  // GitHub fails the job on the lost runner; the server must re-run it, exactly once.
-  github.putJob(jobPayload({ ...JOB, status: 'completed', conclusion: 'failure', runner_name: 'primary', started_at: startedAt }));
-  const rerunPath = `/repos/o/r/actions/jobs/${JOB.id}/rerun`;
-  github.expect('POST', rerunPath);
-  const failed = workflowJobDelivery('completed', { ...JOB, conclusion: 'failure', runner_name: 'primary', started_at: startedAt, completed_at: new Date().toISOString() });
-  const answer = await webhook(failed);
-  assert.equal(answer.status, 200, answer.body);
-  assert.equal((JSON.parse(answer.body) as { action: string }).action, 'rerun', answer.body);
-  // GitHub redelivers: no second re-run.
-  const again = await webhook(failed);
-  assert.equal(again.status, 200, again.body);
-  assert.equal((JSON.parse(again.body) as { action: string }).action, 'not-rerun', again.body);
-  github.assertDone();
-  const reruns = github.calls.filter((c) => c.method === 'POST' && c.pathname === rerunPath);
-  assert.equal(reruns.length, 1);
-  assert.match(reruns[0].headers.authorization ?? '', /^(token|Bearer) \S+$/, 'the re-run is asked with the configured token');
+  await poll('the server to re-run the failed jobs of the run', () => github.calls.some((c) => c.method === 'POST' && c.pathname === `${runPath}/rerun-failed-jobs`), {
+    deadlineMs: 30_000, context: () => `${github.calls.map((c) => `${c.method} ${c.path} ${c.status}`).join('\n')}\n${fleet.logs()}`,
+  });
+  const runCalls = github.calls.filter((c) => c.pathname.startsWith(runPath));
+  assert.deepEqual(runCalls.map((c) => `${c.method} ${c.pathname} ${c.status}`), [
+    `GET ${runPath} 200`,
+    `POST ${runPath}/cancel 202`,
+    `GET ${runPath} 200`,
+    `POST ${runPath}/rerun-failed-jobs 201`,
+  ]);
+  for (const c of runCalls) assert.match(c.headers.authorization ?? '', /^(token|Bearer) \S+$/, 'asked with the configured token');
 
-  // The dead runner's lock was broken by the server, and both acts are audited.
+  // GitHub reports the cancelled job, twice (a redelivery): nothing more is asked of it.
+  const cancelled = github.jobs.get(JOB.id)!;
+  assert.equal(cancelled.conclusion, 'cancelled');
+  const completed = workflowJobDelivery('completed', { ...JOB, conclusion: 'cancelled', runner_name: 'primary', started_at: startedAt, completed_at: cancelled.completed_at ?? undefined });
+  for (let i = 0; i < 2; i++) {
+    const answer = await webhook(completed);
+    assert.equal(answer.status, 200, answer.body);
+    assert.equal((JSON.parse(answer.body) as { action: string }).action, 'not-rerun', answer.body);
+  }
+
+  // The workflow's routing step names the secondary; the runners list says why the primary is out.
+  const routed = await fleet.cli(['select', '--env', 'production']);
+  assert.deepEqual([routed.code, routed.stdout], [0, 'secondary\n'], routed.stderr);
+  const listed = await fleet.cli(['--json', 'runners']);
+  assert.equal(listed.code, 0, listed.stderr);
+  const { runners } = JSON.parse(listed.stdout) as { runners: Array<{ name: string; state: string; reasons: string[]; lastHeartbeatAt: number | null; currentJob: { runId?: number } | null }> };
+  const primary = runners.find((r) => r.name === 'primary')!;
+  assert.deepEqual([primary.state, primary.reasons], ['offline', ['agent connection closed']]);
+  assert.equal(typeof primary.lastHeartbeatAt, 'number');
+  assert.equal(primary.currentJob, null, 'GitHub reported its job completed');
+  assert.equal(runners.find((r) => r.name === 'secondary')?.state, 'online');
+
+  // The state change and its reason are stored, the lock was broken, and the audit log holds the cancel and the re-run.
   await inspectStore(dbPath, async (s) => {
+    const history = await s.runnerStateHistory('primary', 0);
+    assert.deepEqual([history.at(-1)?.to, history.at(-1)?.reasons], ['offline', ['agent connection closed']]);
     const lock = await s.lockStatus('production', Date.now());
     assert.equal(lock.holder, null, 'the server freed the lock the dead primary held');
-    const rerunAudit = await s.listAudit({ action: 'job.rerun' });
-    assert.deepEqual(rerunAudit.map((a) => a.target), [`${JOB.id}:1`]);
+    const audit = (await s.listAudit()).filter((a) => a.action.startsWith('run.')).reverse();
+    assert.deepEqual(audit.map((a) => `${a.actor} ${a.action} ${a.target}`), ['pitcrew-server run.cancel 777:1', 'pitcrew-server run.rerun 777:1']);
+    assert.match(audit[0].detail ?? '', /runner primary went offline while running job deploy production/);
     const forced = await s.listAudit({ action: 'lock.force-release' });
     assert.equal(forced.length, 1);
     assert.equal(forced[0].actor, 'pitcrew-server');
     assert.match(forced[0].detail ?? '', /primary went offline/);
+    const jobs = await s.listWorkflowJobs({ runner: 'primary' });
+    assert.deepEqual(jobs.map((j) => `${j.jobId} ${j.status} ${j.conclusion}`), [`${JOB.id} completed cancelled`]);
+    assert.equal(typeof jobs[0].durationMs, 'number');
   });
 
   // GitHub hands the re-run to the secondary: the same deploy, which recovers the interrupted one first.
@@ -119,6 +158,7 @@ test('a deploy job whose runner dies mid-deploy is re-run once by the server and
 
   const metrics = await (await fetch(`${fleet.serverUrl}/metrics`, { headers: { authorization: `Bearer ${TOKENS.viewer.value}` } })).text();
   assert.match(metrics, /^pitcrew_failovers_total\{environment="production"\} 1$/m);
+  github.assertDone();
   assert.deepEqual(fleet.leakedTokens(), []);
   const serverOutput = fleet.server!.stdout() + fleet.server!.stderr();
   assert.ok(!serverOutput.includes(GITHUB_SECRETS.token.value) && !serverOutput.includes(GITHUB_SECRETS.webhookSecret.value), 'no GitHub secret in the server output');
