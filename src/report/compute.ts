@@ -10,8 +10,8 @@ import { evaluateObjectives, type Objective } from './objectives.js';
 import { isRollback, isRollbackFailure, outcomeOf } from './outcomes.js';
 import { mean, percentile, ratio } from './stats.js';
 
-/** Audit actions counted as failovers: a deploy job re-run after its runner went offline. */
-export const FAILOVER_ACTIONS: readonly string[] = ['failover.rerun', 'job.rerun'];
+/** Audit actions counted as failovers: a deploy job (or its run's failed jobs) re-run after its runner went offline. */
+export const FAILOVER_ACTIONS: readonly string[] = ['failover.rerun', 'job.rerun', 'run.rerun'];
 
 export interface ReportWindow {
   /** Inclusive start (epoch ms). */
