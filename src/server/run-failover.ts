@@ -6,7 +6,9 @@
  * a job (src/server/fleet-monitor.ts onLost), or when GitHub reports a job
  * failed on a runner that went offline (src/server/job-failover.ts).
  *
- * Only for environments with `autoRerun: true`, at most `maxReruns` times per
+ * A runner reported offline must still be offline `confirmMs` later (an agent
+ * restarting is not a lost runner). Only for environments with
+ * `autoRerun: true`, at most `maxReruns` times per
  * run, once per run attempt. Every act is in the audit log (`run.cancel`,
  * `run.rerun`, and `run.rerun-skipped` / `run.cancel-failed` /
  * `run.rerun-failed` with the reason); re-runs and skips are read back from
@@ -28,10 +30,13 @@ export const FAILOVER_ACTOR = 'pitcrew-server';
 export const DEFAULT_WAIT_STEPS_MS = [1000, 2000, 4000, 8000, 15_000] as const;
 /** Longest wait for a cancelled run to complete. */
 export const DEFAULT_WAIT_LIMIT_MS = 10 * 60_000;
+/** A runner seen offline must still be offline this much later before its run is cancelled (an agent restart is not a loss). */
+export const DEFAULT_CONFIRM_MS = 5000;
 
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
 export interface RunFailoverOptions {
+  confirmMs?: number;
   waitStepsMs?: readonly number[];
   waitLimitMs?: number;
   sleep?: Sleep;
@@ -71,6 +76,7 @@ const defaultSleep: Sleep = (ms, signal) =>
 export function createRunFailover(s: ServerContext, opts: RunFailoverOptions = {}) {
   const steps = opts.waitStepsMs ?? DEFAULT_WAIT_STEPS_MS;
   const waitLimit = opts.waitLimitMs ?? DEFAULT_WAIT_LIMIT_MS;
+  const confirmMs = opts.confirmMs ?? DEFAULT_CONFIRM_MS;
   const sleep = opts.sleep ?? defaultSleep;
   const stopping = new AbortController();
   /** Run attempts already acted on (or deliberately left alone): `RUN:ATTEMPT`. */
@@ -155,6 +161,12 @@ export function createRunFailover(s: ServerContext, opts: RunFailoverOptions = {
       return skip(provisional, `the run belongs to ${lost.repository}, the server's GitHub access is for ${configured}`);
     }
 
+    if (lost.cancel && confirmMs > 0) {
+      await sleep(confirmMs, stopping.signal);
+      if (stopping.signal.aborted) return skip(provisional, 'the server stopped before the loss was confirmed', false);
+      const now = s.fleet.view(runner)?.state;
+      if (now !== 'offline') return skip(provisional, `runner ${runner} was ${now ?? 'unknown'} again ${confirmMs} ms later: not lost`, false);
+    }
     let run = await github.getRun(runId);
     const target = `${runId}:${run.runAttempt}`;
     if (wasHandled(runId, run.runAttempt)) return { action: 'skipped', reason: `attempt ${run.runAttempt} of run ${runId} was already handled` };

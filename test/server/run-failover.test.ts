@@ -16,7 +16,7 @@ function yaml(production: string): string {
 async function setUp(production: string, opts: Partial<TestServerOptions> = {}): Promise<{ t: TestServer; fake: FakeGitHub; agent: TestAgent }> {
   const fake = await startFakeGitHub();
   const github = createGitHubClient({ token: 'gh-token', owner: 'o', repo: 'r', apiUrl: fake.url });
-  const t = await startTestServer({ yaml: yaml(production), github, runFailover: { waitStepsMs: [5, 10, 20] }, ...opts });
+  const t = await startTestServer({ yaml: yaml(production), github, runFailover: { confirmMs: 20, waitStepsMs: [5, 10, 20] }, ...opts });
   const agent = await TestAgent.connect(t.url, 'primary', TOKENS.agent);
   agent.pump(() => heartbeat());
   await pollUntil(() => (t.server.fleet.view('primary')?.state === 'online' ? true : undefined), 'primary online');
@@ -122,6 +122,27 @@ test('a cancel GitHub refuses is audited as run.cancel-failed and nothing is re-
     assert.equal(failed.length, 1);
     assert.match(failed[0].detail ?? '', /GitHub refused POST .*\/runs\/777\/cancel \(403\)/);
     assert.equal((await t.store.listAudit({ action: 'run.rerun' })).length, 0);
+  } finally {
+    await t.dispose();
+    await fake.close();
+  }
+});
+
+test('a runner whose agent is back before the loss is confirmed keeps its run: nothing is cancelled', async () => {
+  const { t, fake, agent } = await setUp('    autoRerun: true\n', { runFailover: { confirmMs: 1500, waitStepsMs: [5] } });
+  try {
+    await jobStarts(t);
+    await agent.close();
+    await pollUntil(() => (t.server.fleet.view('primary')?.state === 'offline' ? true : undefined), 'primary offline');
+    const again = await TestAgent.connect(t.url, 'primary', TOKENS.agent);
+    again.pump(() => heartbeat());
+    await pollUntil(() => (t.server.fleet.view('primary')?.state !== 'offline' ? true : undefined), 'primary answering again');
+    await t.server.failoversSettled();
+    await again.close();
+    fake.assertDone();
+    assert.equal(fake.calls.length, 0);
+    const skipped = await t.store.listAudit({ action: 'run.rerun-skipped' });
+    assert.match(skipped[0]?.detail ?? '', /runner primary was (degraded|online) again 1500 ms later: not lost/);
   } finally {
     await t.dispose();
     await fake.close();
