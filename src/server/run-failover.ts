@@ -170,6 +170,9 @@ export function createRunFailover(s: ServerContext, opts: RunFailoverOptions = {
     let run = await github.getRun(runId);
     const target = `${runId}:${run.runAttempt}`;
     if (wasHandled(runId, run.runAttempt)) return { action: 'skipped', reason: `attempt ${run.runAttempt} of run ${runId} was already handled` };
+    if (lost.attempt !== undefined && run.runAttempt !== lost.attempt) {
+      return skip(target, `run ${runId} is at attempt ${run.runAttempt}, the lost job was in attempt ${lost.attempt}: it was re-run already`);
+    }
     handled.add(target);
 
     if (run.status !== 'completed') {
@@ -177,10 +180,7 @@ export function createRunFailover(s: ServerContext, opts: RunFailoverOptions = {
         await github.cancelRun(runId);
       } catch (err) {
         // 409: the run completed between the look and the cancel; re-running it is still right.
-        if (!(err instanceof GitHubApiError && err.status === 409)) {
-          handled.delete(target);
-          return fail('run.cancel-failed', target, err);
-        }
+        if (!(err instanceof GitHubApiError && err.status === 409)) return fail('run.cancel-failed', target, err);
       }
       await audit('run.cancel', target, `${lost.reason}; cancelled run ${runId} (attempt ${run.runAttempt}, ${run.status}) of environment ${env.name}`);
       s.log('run cancelled after its runner was lost', { runner, runId, environment: env.name });
@@ -206,7 +206,9 @@ export function createRunFailover(s: ServerContext, opts: RunFailoverOptions = {
     s.log('failed jobs re-run after their runner was lost', { runner, runId, environment: env.name, rerun: count });
     return { action: 'rerun', reason: why };
 
+    /** Audits a step GitHub refused; the attempt is not handled, so GitHub's job-completed delivery can try again. */
     async function fail(action: string, where: string, err: unknown): Promise<FailoverResult> {
+      handled.delete(where);
       const message = err instanceof Error ? err.message : String(err);
       s.log('run failover step failed', { runner, runId, action, error: message });
       await audit(action, where, `${lost.reason}; ${message}`);
