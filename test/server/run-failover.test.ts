@@ -148,3 +148,20 @@ test('a runner whose agent is back before the loss is confirmed keeps its run: n
     await fake.close();
   }
 });
+
+test('a lost job whose run was re-run already (the run is at a later attempt) is left alone', async () => {
+  const { t, fake, agent } = await setUp('    autoRerun: true\n');
+  try {
+    fake.putRun(runPayload({ id: JOB.run_id, status: 'in_progress', run_attempt: 2 }));
+    fake.expect('GET', `/repos/o/r/actions/runs/${JOB.run_id}`);
+    await jobStarts(t, 1);
+    await loseRunner(t, agent);
+    fake.assertDone();
+    const skipped = await t.store.listAudit({ action: 'run.rerun-skipped' });
+    assert.deepEqual(skipped.map((a) => a.target), ['777:2']);
+    assert.match(skipped[0].detail ?? '', /run 777 is at attempt 2, the lost job was in attempt 1: it was re-run already/);
+  } finally {
+    await t.dispose();
+    await fake.close();
+  }
+});
