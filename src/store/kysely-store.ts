@@ -10,6 +10,7 @@ import * as deployments from './deployments-repo.js';
 import * as incidents from './incidents-repo.js';
 import * as locks from './locks-repo.js';
 import * as runners from './runners-repo.js';
+import * as tokens from './tokens-repo.js';
 import type * as R from './records.js';
 import type { Store, TextGuard } from './store.js';
 
@@ -52,6 +53,12 @@ export class KyselyStore implements Store {
 
   appendAudit = (e: R.AuditInput) => audit.appendAudit(this.#ctx, e);
   listAudit = (filter?: R.AuditFilter) => audit.listAudit(this.#ctx, filter);
+
+  createApiToken = (t: R.ApiTokenInput) => tokens.createApiToken(this.#ctx, t);
+  revokeApiToken = (name: string, actor: string, now: number) => tokens.revokeApiToken(this.#ctx, name, actor, now);
+  findApiTokenByHash = (hash: string) => tokens.findApiTokenByHash(this.#ctx, hash);
+  listApiTokens = () => tokens.listApiTokens(this.#ctx);
+  hasApiTokens = () => tokens.hasApiTokens(this.#ctx);
 
   close = () => this.#ctx.backend.close();
 }

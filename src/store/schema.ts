@@ -111,6 +111,18 @@ export interface AuditLogTable {
   detail: string | null;
 }
 
+export interface ApiTokensTable {
+  id: Generated<number>;
+  name: string;
+  role: string;
+  hash: string;
+  created_at: number;
+  created_by: string;
+  expires_at: number | null;
+  revoked_at: number | null;
+  revoked_by: string | null;
+}
+
 export interface Database {
   runners: RunnersTable;
   runner_state_history: RunnerStateHistoryTable;
@@ -122,4 +134,5 @@ export interface Database {
   journal_events: JournalEventsTable;
   incidents: IncidentsTable;
   audit_log: AuditLogTable;
+  api_tokens: ApiTokensTable;
 }

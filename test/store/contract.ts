@@ -10,6 +10,7 @@ import { knownMigrations } from '../../src/store/migrate.js';
 import { lockContract } from './contract-locks.js';
 import { concurrencyContract } from './contract-concurrency.js';
 import { recordsContract } from './contract-records.js';
+import { tokensContract } from './contract-tokens.js';
 import { T0, withStore, type ContractOptions, type StoreHarness } from './harness.js';
 
 export function storeContract(name: string, makeHarness: () => Promise<StoreHarness>, opts: ContractOptions = {}): void {
@@ -65,6 +66,7 @@ export function storeContract(name: string, makeHarness: () => Promise<StoreHarn
   });
 
   recordsContract(name, makeHarness, opts.skip);
+  tokensContract(name, makeHarness, opts.skip);
   lockContract(name, makeHarness, opts.skip);
   concurrencyContract(name, makeHarness, needsShared);
 }

@@ -7,10 +7,12 @@ import type { Migration } from 'kysely';
 import type { BackendKind } from '../backend.js';
 import { initial } from './0001_initial.js';
 import { deploymentLockWait } from './0002_deployment_lock_wait.js';
+import { apiTokens } from './0003_api_tokens.js';
 
 export function migrations(kind: BackendKind): Record<string, Migration> {
   return {
     '0001_initial': initial(kind),
     '0002_deployment_lock_wait': deploymentLockWait(),
+    '0003_api_tokens': apiTokens(kind),
   };
 }
