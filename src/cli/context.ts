@@ -23,6 +23,12 @@ export interface CliContext {
   globals: GlobalOptions;
   /** The invocation's masker: register every secret a command learns (config, files) before printing. */
   masker: SecretMasker;
+  /**
+   * Prints a secret the command just made for the user to keep (a new API
+   * token) to stdout unmasked; register it with `masker` first. Nothing else
+   * may use it (src/cli/masking.ts).
+   */
+  reveal(text: string): void;
 }
 
 export function resolveGlobals(

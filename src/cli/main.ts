@@ -15,15 +15,15 @@ import { setupMasking } from './masking.js';
 
 export async function main(argv: string[], env: Env, rawIo: Io): Promise<number> {
   // From here on every byte goes out through the masker.
-  const { io, masker, flush } = setupMasking(argv, env, rawIo);
+  const { io, masker, flush, reveal } = setupMasking(argv, env, rawIo);
   try {
-    return await runProgram(argv, env, io, masker);
+    return await runProgram(argv, env, io, masker, reveal);
   } finally {
     flush();
   }
 }
 
-async function runProgram(argv: string[], env: Env, io: Io, masker: CliContext['masker']): Promise<number> {
+async function runProgram(argv: string[], env: Env, io: Io, masker: CliContext['masker'], reveal: CliContext['reveal']): Promise<number> {
   let exitCode: number = ExitCode.ok;
   let json = false;
 
@@ -34,7 +34,7 @@ async function runProgram(argv: string[], env: Env, io: Io, masker: CliContext['
     const globals = resolveGlobals(cmd.optsWithGlobals(), env, io.cwd);
     json = globals.json;
     masker.register(globals.token, globals.token === env.PITCREW_TOKEN ? '$PITCREW_TOKEN' : '--token');
-    const ctx: CliContext = { io, env, globals, masker };
+    const ctx: CliContext = { io, env, globals, masker, reveal };
     exitCode = await body(ctx, cmd);
   };
   const entries = commandsFor(argv);

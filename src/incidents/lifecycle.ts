@@ -60,17 +60,17 @@ async function matcher(store: Store, c: ResolvingCondition): Promise<(i: Inciden
 
 /**
  * Resolves every open incident that `condition` ends (opened at or before
- * `at`), records each in the audit log as `incident.resolve` by
- * `pitcrew`, and returns the incidents resolved.
+ * `at`), records each in the audit log as `incident.resolve` by `actor`
+ * (default `pitcrew`), and returns the incidents resolved.
  * @example await resolveIncidentsWhen(store, { type: 'runner-online', runner: 'ci-2' }, now, 'runner ci-2 is online again');
  */
-export async function resolveIncidentsWhen(store: Store, condition: ResolvingCondition, at: number, note: string): Promise<Incident[]> {
+export async function resolveIncidentsWhen(store: Store, condition: ResolvingCondition, at: number, note: string, actor = AUTOMATIC_ACTOR): Promise<Incident[]> {
   const matches = await matcher(store, condition);
   const resolved: Incident[] = [];
   for (const i of await store.listIncidents('open')) {
     if (!matches(i) || i.openedAt > at) continue;
     const done = await store.resolveIncident(i.id, at, note);
-    await store.appendAudit({ at, actor: AUTOMATIC_ACTOR, action: 'incident.resolve', target: `incident:${i.id}`, detail: note });
+    await store.appendAudit({ at, actor, action: 'incident.resolve', target: `incident:${i.id}`, detail: note });
     resolved.push(done);
   }
   return resolved;

@@ -82,7 +82,7 @@ WantedBy=multi-user.target
 }
 
 export function agentEnvFile(runner: string): string {
-  return `# pitcrew agent ${runner}: the token it presents to the server (a server.tokens entry with role agent).
+  return `# pitcrew agent ${runner}: the token it presents to the server (role agent: pitcrew token create --role agent, or a server.tokens entry).
 # Replace the value below; \`pitcrew agent install\` never overwrites this file.
 PITCREW_TOKEN=replace-with-the-agent-token
 `;

@@ -3,7 +3,9 @@
  * to a WebSocket (docs/protocol.md). Refuses before the upgrade with a JSON
  * HTTP answer: 401/403 for the token, 400 without a runner, 404 for a runner
  * not in the configuration. Feeds frames to the FleetMonitor, pings every
- * 5 s and drops a connection that missed a pong.
+ * 5 s and drops a connection that missed a pong. The token is checked again
+ * at every ping: a connection whose token was revoked or expired since is
+ * closed (1008) within one ping period.
  *
  * Must never log a frame's body or the Authorization header.
  */
@@ -27,7 +29,7 @@ export function createAgentStream(deps: { fleet: FleetMonitor; auth: Authenticat
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const pingEveryMs = deps.pingEveryMs ?? 5000;
 
-  const attach = (runner: string, ws: WebSocket) => {
+  const attach = (runner: string, ws: WebSocket, authorization: string | undefined) => {
     const session: AgentSession = {
       send: (m) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
@@ -43,6 +45,10 @@ export function createAgentStream(deps: { fleet: FleetMonitor; auth: Authenticat
       }
       alive = false;
       ws.ping();
+      deps.auth.authenticate(authorization, 'agent-stream').catch((err: unknown) => {
+        deps.log('agent token no longer accepted; closing the connection', { runner, reason: err instanceof ApiError ? err.code : 'error' });
+        ws.close(1008, 'token no longer accepted');
+      });
     }, pingEveryMs);
     pinger.unref();
     ws.on('pong', () => (alive = true));
@@ -76,19 +82,21 @@ export function createAgentStream(deps: { fleet: FleetMonitor; auth: Authenticat
   return {
     handleUpgrade(req, socket, head) {
       const url = new URL(req.url ?? '/', 'http://pitcrew');
-      try {
+      const upgrade = async () => {
         if (url.pathname !== AGENT_STREAM_PATH) throw new ApiError(404, 'not-found', `no WebSocket endpoint at ${url.pathname.slice(0, 100)}; agents connect to ${AGENT_STREAM_PATH}`);
-        deps.auth.authenticate(req.headers.authorization, 'agent');
+        await deps.auth.authenticate(req.headers.authorization, 'agent-stream');
         const runner = url.searchParams.get('runner');
         if (!runner) throw new ApiError(400, 'bad-request', 'runner: expected the query parameter ?runner=NAME');
         if (!deps.fleet.has(runner)) {
           throw new ApiError(404, 'unknown-runner', `runner ${runner.slice(0, 100)} is not in the configuration; add it under runners in pitcrew.yml`);
         }
-        wss.handleUpgrade(req, socket, head, (ws) => attach(runner, ws));
-      } catch (err) {
-        const e = err instanceof ApiError ? err : new ApiError(500, 'internal', 'the upgrade failed');
-        refuse(socket, e);
-      }
+        if (socket.destroyed) return;
+        wss.handleUpgrade(req, socket, head, (ws) => attach(runner, ws, req.headers.authorization));
+      };
+      upgrade().catch((err: unknown) => {
+        if (!(err instanceof ApiError)) deps.log('agent upgrade failed', { error: err instanceof Error ? err.message : String(err) });
+        refuse(socket, err instanceof ApiError ? err : new ApiError(500, 'internal', 'the upgrade failed'));
+      });
     },
     close() {
       for (const ws of wss.clients) ws.close(1001, 'server shutting down');

@@ -1,18 +1,24 @@
 /**
- * Bearer-token authentication and the role ladder of the HTTP API.
+ * Bearer-token authentication and permission checks of the HTTP API.
  *
- * Roles are ordered: viewer < deployer < agent < admin; a token may do what
- * its role and every lower role may do (docs/server.md lists what each role
- * is for). Tokens are compared in constant time against every configured
- * token (no early exit that would reveal which one was close). Must never put
- * a token value in an error, a log line or a metric; errors name the token
- * only by its configured name.
+ * Two kinds of token are accepted: those of `server.tokens` (values from the
+ * environment) and those created with `pitcrew token create`, kept in the
+ * store as SHA-256 hashes. Configured tokens are compared in constant time
+ * against every one (no early exit). A stored token is looked up by its hash
+ * on every request, so a revocation is effective at the next request; the
+ * lookup's timing can only tell about the hash of what was sent, which gives
+ * nothing towards a token, and the found hash is compared in constant time
+ * again. What a role may do is in permissions.ts.
+ *
+ * Must never put a token value in an error, a log line or a metric; errors
+ * name a token only by its name.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Role } from '../config/index.js';
+import type { Store } from '../store/index.js';
 import { ApiError } from './api-error.js';
-
-export const ROLE_RANK: Readonly<Record<Role, number>> = { viewer: 1, deployer: 2, agent: 3, admin: 4 };
+import { hashToken } from './api-tokens.js';
+import { allows, PERMISSIONS, rolesAllowed, type Permission } from './permissions.js';
 
 /** A configured token with its value, resolved from the environment by the caller. */
 export interface ApiToken {
@@ -21,43 +27,76 @@ export interface ApiToken {
   value: string;
 }
 
-/** Who made a request. `anonymous` only when the server has no tokens (loopback only). */
+/** Who made a request. `anonymous` only while the server has no token at all (loopback only). */
 export interface Principal {
   name: string;
   role: Role;
 }
 
+export const ANONYMOUS: Principal = { name: 'anonymous', role: 'admin' };
+
 export interface Authenticator {
-  /** False when no tokens are configured: every request is let in as admin. */
-  readonly enabled: boolean;
   /**
-   * The caller, or an ApiError: 401 without a valid bearer token, 403 when
-   * its role is below `needed`.
+   * False while no token is configured and none was ever created in the
+   * store: every request is then let in as admin. Once true it stays true
+   * (stored tokens are never deleted, only revoked).
    */
-  authenticate(authorization: string | undefined | null, needed: Role): Principal;
+  enabled(): Promise<boolean>;
+  /**
+   * The caller, or an ApiError: 401 without a valid bearer token (codes
+   * `unauthenticated`, `token-revoked`, `token-expired`), 403 when its role
+   * lacks `needed`.
+   */
+  authenticate(authorization: string | undefined | null, needed: Permission): Promise<Principal>;
 }
 
-export function createAuthenticator(tokens: readonly ApiToken[]): Authenticator {
+export interface AuthDeps {
+  tokens: readonly ApiToken[];
+  store?: Pick<Store, 'findApiTokenByHash' | 'hasApiTokens'>;
+  now?: () => number;
+}
+
+export function createAuthenticator(deps: AuthDeps): Authenticator {
+  const now = deps.now ?? (() => Date.now());
   // Hash both sides so every comparison has the same length, whatever the token's.
-  const known = tokens.map((t) => ({ name: t.name, role: t.role, digest: digest(t.value) }));
+  const known = deps.tokens.map((t) => ({ name: t.name, role: t.role, digest: Buffer.from(hashToken(t.value), 'hex') }));
+  let enabled = known.length > 0;
+  const isEnabled = async () => enabled || (enabled = (await deps.store?.hasApiTokens()) ?? false);
+
+  const identify = async (presented: string): Promise<Principal> => {
+    const hex = hashToken(presented);
+    const given = Buffer.from(hex, 'hex');
+    let match: Principal | undefined;
+    for (const k of known) {
+      if (timingSafeEqual(k.digest, given) && match === undefined) match = { name: k.name, role: k.role };
+    }
+    if (match) return match;
+    const stored = await deps.store?.findApiTokenByHash(hex);
+    if (stored && timingSafeEqual(Buffer.from(stored.hash, 'hex'), given)) {
+      if (stored.revokedAt !== null) {
+        throw new ApiError(401, 'token-revoked', `token ${stored.name} was revoked at ${new Date(stored.revokedAt).toISOString()}; ask an admin for a new one (pitcrew token create)`);
+      }
+      if (stored.expiresAt !== null && stored.expiresAt <= now()) {
+        throw new ApiError(401, 'token-expired', `token ${stored.name} expired at ${new Date(stored.expiresAt).toISOString()}; ask an admin for a new one (pitcrew token create)`);
+      }
+      return { name: stored.name, role: stored.role as Role };
+    }
+    throw new ApiError(401, 'unauthenticated', 'the bearer token is neither one of server.tokens nor one made with pitcrew token create; check the token the client uses');
+  };
+
   return {
-    enabled: known.length > 0,
-    authenticate(authorization, needed) {
-      if (known.length === 0) return { name: 'anonymous', role: 'admin' };
+    enabled: isEnabled,
+    async authenticate(authorization, needed) {
+      if (!(await isEnabled())) return ANONYMOUS;
       const presented = bearer(authorization);
       if (presented === undefined) {
-        throw new ApiError(401, 'unauthenticated', 'missing bearer token: send Authorization: Bearer <token> (see server.tokens in the configuration)');
+        throw new ApiError(401, 'unauthenticated', 'missing bearer token: send Authorization: Bearer <token> (see server.tokens and pitcrew token create)');
       }
-      const given = digest(presented);
-      let match: (typeof known)[number] | undefined;
-      for (const k of known) {
-        if (timingSafeEqual(k.digest, given) && match === undefined) match = k;
+      const who = await identify(presented);
+      if (!allows(who.role, needed)) {
+        throw new ApiError(403, 'forbidden', `token ${who.name} has role ${who.role}, which may not ${PERMISSIONS[needed]}; roles that may: ${rolesAllowed(needed).join(', ')}`);
       }
-      if (!match) throw new ApiError(401, 'unauthenticated', 'the bearer token is not one of server.tokens; check the token the client uses');
-      if (ROLE_RANK[match.role] < ROLE_RANK[needed]) {
-        throw new ApiError(403, 'forbidden', `token ${match.name} has role ${match.role}; this needs ${needed} or higher`);
-      }
-      return { name: match.name, role: match.role };
+      return who;
     },
   };
 }
@@ -66,8 +105,4 @@ function bearer(header: string | undefined | null): string | undefined {
   if (!header) return undefined;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return m ? m[1] : undefined;
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
 }

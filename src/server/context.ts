@@ -4,12 +4,13 @@
  * global.
  */
 import type { Context } from 'hono';
-import type { Config, Role } from '../config/index.js';
+import type { Config } from '../config/index.js';
 import type { GitHubClient } from '../github/client.js';
 import type { Store } from '../store/index.js';
 import { ApiError } from './api-error.js';
 import type { Authenticator, Principal } from './auth.js';
 import type { FleetMonitor, Log } from './fleet-monitor.js';
+import type { Permission } from './permissions.js';
 import type { ServerMetrics } from './metrics.js';
 
 export interface ServerContext {
@@ -24,9 +25,14 @@ export interface ServerContext {
   webhookSecret?: string;
 }
 
-/** Authenticates the request for `role`; throws ApiError 401/403. */
-export function requireRole(s: ServerContext, c: Context, role: Role): Principal {
-  return s.auth.authenticate(c.req.header('authorization'), role);
+/** Authenticates the request and checks that its token may do `permission`; throws ApiError 401/403. */
+export function authorize(s: ServerContext, c: Context, permission: Permission): Promise<Principal> {
+  return s.auth.authenticate(c.req.header('authorization'), permission);
+}
+
+/** Records a write a caller made, with its token's name as the actor. Called after the write succeeded. */
+export async function audit(s: ServerContext, who: Principal, action: string, target: string, detail: Record<string, unknown> | null = null): Promise<void> {
+  await s.store.appendAudit({ at: s.now(), actor: who.name, action, target, detail: detail === null ? null : JSON.stringify(detail) });
 }
 
 /** The request's JSON body as an object; 400 when it is not one. */

@@ -30,12 +30,13 @@ import { createStoreWatch, type StoreWatch } from './store-watch.js';
 import { lockRoutes } from './routes/locks.js';
 import { jobRoutes } from './routes/jobs.js';
 import { runnerRoutes } from './routes/runners.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 export interface ServerDeps {
   config: Config;
   store: Store;
-  /** server.tokens with their values; none means no authentication (loopback only, see listen.ts). */
+  /** server.tokens with their values. With none, and none ever made in the store, nothing is authenticated (loopback only, see listen.ts). */
   tokens?: readonly ApiToken[];
   /** The GitHub webhook secret; without it every delivery is refused. */
   webhookSecret?: string;
@@ -71,6 +72,8 @@ export interface PitcrewServer {
   /** Resolves when every run failover started so far has finished. */
   failoversSettled(): Promise<void>;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Whether requests need a token: server.tokens, or any token ever made in the store (see auth.ts). */
+  authEnabled(): Promise<boolean>;
   /** Syncs the configured runners into the store and starts the fleet timer and the store watcher. */
   start(): Promise<void>;
   /** Closes agent connections, stops the timers and waits for store writes. Leaves the store open. */
@@ -87,7 +90,7 @@ export function createServer(deps: ServerDeps): PitcrewServer {
   const now = deps.now ?? (() => Date.now());
   const log: Log = deps.log ?? (() => undefined);
   const metrics = deps.metrics ?? createServerMetrics(deps.config, deps.now);
-  const auth = createAuthenticator(deps.tokens ?? []);
+  const auth = createAuthenticator({ tokens: deps.tokens ?? [], store: deps.store, now });
   const fleet = new FleetMonitor({ roster: buildRoster(deps.config), store: deps.store, now, log, metrics, tickMs: deps.tickMs, schedule: deps.schedule });
   const s: ServerContext = { config: deps.config, store: deps.store, now, log, auth, fleet, metrics, github: deps.github, webhookSecret: deps.webhookSecret };
   const runs = createRunFailover(s, deps.runFailover);
@@ -104,7 +107,7 @@ export function createServer(deps: ServerDeps): PitcrewServer {
   if (deps.mask) app.use('/api/*', maskJsonResponses(deps.mask));
   app.get('/healthz', (c) => c.json({ ok: true, project: deps.config.project, store: deps.store.backend }));
   app.get('/metrics', async (c) => {
-    s.auth.authenticate(c.req.header('authorization'), 'viewer');
+    await s.auth.authenticate(c.req.header('authorization'), 'read');
     const { contentType, body } = await metrics.render();
     return c.body(body, 200, { 'content-type': contentType });
   });
@@ -113,6 +116,7 @@ export function createServer(deps: ServerDeps): PitcrewServer {
   lockRoutes(app, s);
   deploymentRoutes(app, s);
   webhookRoutes(app, s, failover);
+  tokenRoutes(app, s);
   const dashboard = dashboardRoutes(app, { config: deps.config, store: deps.store, fleet, now, auth, mask: deps.mask ?? ((text) => text), eventsEveryMs: deps.dashboardEveryMs });
   app.notFound((c) => c.json(errorBody('not-found', `no route ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 100)}; see docs/server.md`), 404));
   app.onError((err, c) => {
@@ -129,6 +133,7 @@ export function createServer(deps: ServerDeps): PitcrewServer {
     githubPoll,
     failoversSettled: () => runs.settled(),
     handleUpgrade: (req, socket, head) => stream.handleUpgrade(req, socket, head),
+    authEnabled: () => auth.enabled(),
     async start() {
       await fleet.start();
       await failover.loadPastReruns();

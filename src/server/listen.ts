@@ -3,8 +3,8 @@
  * the agent stream through the HTTP server's `upgrade` event. The only file
  * of the server that touches sockets.
  *
- * Refuses to listen beyond loopback when no API tokens are configured, since
- * every request would then be let in.
+ * Refuses to listen beyond loopback when there is no API token at all (none
+ * configured, none in the store), since every request would then be let in.
  */
 import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
@@ -39,7 +39,7 @@ export function isLoopback(host: string): boolean {
 export function listen(server: PitcrewServer, at: ListenAddress, opts: { authEnabled: boolean }): Promise<Listening> {
   if (!opts.authEnabled && !isLoopback(at.host)) {
     return Promise.reject(new UsageError(`refusing to listen on ${at.host}:${at.port} without API tokens: anyone who can reach it could take deploy locks`, {
-      hint: 'add server.tokens to the configuration (docs/server.md), or listen on 127.0.0.1',
+      hint: 'create an admin token with: pitcrew token create --role admin --name NAME (or add server.tokens, docs/server.md), or listen on 127.0.0.1',
     }));
   }
   const http = createAdaptorServer({ fetch: server.app.fetch }) as Server;

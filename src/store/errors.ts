@@ -54,3 +54,13 @@ export class StoreNotFoundError extends PitcrewError {
     this.name = 'StoreNotFoundError';
   }
 }
+
+/** A token that is not revoked already has this name. Exit 2: the caller picks another name or revokes the old token. */
+export class ApiTokenExistsError extends PitcrewError {
+  constructor(readonly tokenName: string) {
+    super('token.exists', `a token named "${tokenName}" exists and is not revoked`, ExitCode.usage, {
+      hint: `pick another name, or revoke the old token first: pitcrew token revoke ${tokenName}`,
+    });
+    this.name = 'ApiTokenExistsError';
+  }
+}

@@ -4,5 +4,5 @@
  */
 export { openStore, resolveStoreUrl, backends, DEFAULT_SQLITE_FILE, type OpenStoreOptions } from './open.js';
 export type * from './store.js';
-export { StaleFencingTokenError, SchemaTooNewError, StoreNotFoundError } from './errors.js';
+export { ApiTokenExistsError, StaleFencingTokenError, SchemaTooNewError, StoreNotFoundError } from './errors.js';
 export { knownMigrations } from './migrate.js';

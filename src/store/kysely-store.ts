@@ -11,6 +11,7 @@ import * as incidents from './incidents-repo.js';
 import * as jobs from './jobs-repo.js';
 import * as locks from './locks-repo.js';
 import * as runners from './runners-repo.js';
+import * as tokens from './tokens-repo.js';
 import type * as R from './records.js';
 import type { Store, TextGuard } from './store.js';
 
@@ -56,6 +57,11 @@ export class KyselyStore implements Store {
 
   recordWorkflowJob = (job: R.WorkflowJobInput, now: number) => jobs.recordWorkflowJob(this.#ctx, job, now);
   listWorkflowJobs = (filter?: R.WorkflowJobFilter) => jobs.listWorkflowJobs(this.#ctx, filter);
+  createApiToken = (t: R.ApiTokenInput) => tokens.createApiToken(this.#ctx, t);
+  revokeApiToken = (name: string, actor: string, now: number) => tokens.revokeApiToken(this.#ctx, name, actor, now);
+  findApiTokenByHash = (hash: string) => tokens.findApiTokenByHash(this.#ctx, hash);
+  listApiTokens = () => tokens.listApiTokens(this.#ctx);
+  hasApiTokens = () => tokens.hasApiTokens(this.#ctx);
 
   close = () => this.#ctx.backend.close();
 }

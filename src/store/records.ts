@@ -227,3 +227,30 @@ export interface WorkflowJobFilter {
   /** Newest first; default 100. */
   limit?: number;
 }
+
+/** A new API token: its SHA-256 (hex), never the token itself. */
+export interface ApiTokenInput {
+  name: string;
+  role: string;
+  hash: string;
+  createdAt: number;
+  createdBy: string;
+  expiresAt: number | null;
+}
+
+/** A token as listed: everything but its hash. */
+export interface ApiToken {
+  id: number;
+  name: string;
+  role: string;
+  createdAt: number;
+  createdBy: string;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  revokedBy: string | null;
+}
+
+/** A token found by its hash, for the authenticator's comparison. */
+export interface StoredApiToken extends ApiToken {
+  hash: string;
+}

@@ -129,6 +129,18 @@ export interface WorkflowJobsTable {
   updated_at: number;
 }
 
+export interface ApiTokensTable {
+  id: Generated<number>;
+  name: string;
+  role: string;
+  hash: string;
+  created_at: number;
+  created_by: string;
+  expires_at: number | null;
+  revoked_at: number | null;
+  revoked_by: string | null;
+}
+
 export interface Database {
   runners: RunnersTable;
   runner_state_history: RunnerStateHistoryTable;
@@ -141,4 +153,5 @@ export interface Database {
   incidents: IncidentsTable;
   audit_log: AuditLogTable;
   workflow_jobs: WorkflowJobsTable;
+  api_tokens: ApiTokensTable;
 }

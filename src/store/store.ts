@@ -5,7 +5,7 @@
  * pick), it only records and serializes.
  */
 import type {
-  AuditEntry, AuditFilter, AuditInput, Deployment, DeploymentFilter, DeploymentInput, DeploymentPatch,
+  ApiToken, ApiTokenInput, StoredApiToken, AuditEntry, AuditFilter, AuditInput, Deployment, DeploymentFilter, DeploymentInput, DeploymentPatch,
   Heartbeat, Incident, IncidentInput, IncidentKey, JournalEvent, JournalEventInput, LockHolder, LockPoll,
   LockRenewal, LockStatus, LockWaiterInput, Runner, RunnerInput, RunnerState, RunnerStateChange,
   WorkflowJobFilter, WorkflowJobInput, WorkflowJobRecord,
@@ -91,6 +91,21 @@ export interface Store {
   recordWorkflowJob(job: WorkflowJobInput, now: number): Promise<WorkflowJobRecord>;
   /** Most recently updated first. */
   listWorkflowJobs(filter?: WorkflowJobFilter): Promise<WorkflowJobRecord[]>;
+  // ---- API tokens ----
+  /**
+   * Records a token by its hash and audits `token.create` (actor: createdBy)
+   * in the same transaction; throws ApiTokenExistsError when a token of that
+   * name is not revoked.
+   */
+  createApiToken(token: ApiTokenInput): Promise<ApiToken>;
+  /** Revokes the live token of that name and audits `token.revoke`; null when none is live. The row stays. */
+  revokeApiToken(name: string, actor: string, now: number): Promise<ApiToken | null>;
+  /** The token with this SHA-256 (hex), revoked or expired ones included; null when none. */
+  findApiTokenByHash(hash: string): Promise<StoredApiToken | null>;
+  /** Every token ever created, revoked ones included, oldest first; never a hash. */
+  listApiTokens(): Promise<ApiToken[]>;
+  /** Whether any token was ever created (revoked ones count). */
+  hasApiTokens(): Promise<boolean>;
 
   close(): Promise<void>;
 }

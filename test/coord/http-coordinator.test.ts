@@ -90,7 +90,7 @@ test('force release needs the admin role and is audited with the token name as a
     const refused = await coordFor(t, 'deployer').forceRelease('staging', 'bob', 'stuck').catch((e: unknown) => e);
     assert.ok(refused instanceof UsageError);
     assert.equal(refused.code, 'server.forbidden');
-    assert.match(refused.message, /token ci has role deployer; this needs admin/);
+    assert.match(refused.message, /token ci has role deployer, which may not break another holder's deploy lock; roles that may: admin/);
     await coordFor(t, 'admin').forceRelease('staging', 'bob', 'stuck');
     const audit = await t.store.listAudit({ action: 'lock.force-release' });
     assert.equal(audit.length, 1);

@@ -104,7 +104,7 @@ test('a step whose check does not hold ends the demo with exit 1 naming that ste
   const dir = join(root, 'demo');
   try {
     const io = memoryIo({ cwd: root });
-    const ctx = { io, env, globals: { configPath: join(root, 'pitcrew.yml'), configExplicit: false, json: false }, masker: new SecretMasker() };
+    const ctx = { io, env, globals: { configPath: join(root, 'pitcrew.yml'), configExplicit: false, json: false }, masker: new SecretMasker(), reveal: (t: string) => io.stdout.write(t) };
     const wrongStep: StoryStep = {
       title: 'a healthy primary is passed over',
       async run(s) {

@@ -77,7 +77,7 @@ test('through the server a runner not authorized for the environment, a viewer t
     assert.match(stranger.err, /runner elsewhere may not deploy to prod/);
     const viewer = await deploy({ RUNNER_NAME: 'ci-1' }, TOKENS.viewer);
     assert.equal(viewer.code, 2);
-    assert.match(viewer.err, /token look has role viewer; this needs deployer or higher/);
+    assert.match(viewer.err, /token look has role viewer, which may not take, renew and release deploy locks; roles that may: deployer, admin/);
     const nameless = await deploy({}, TOKENS.deployer);
     assert.equal(nameless.code, 2);
     assert.match(nameless.err, /RUNNER_NAME is not set/);

@@ -248,7 +248,7 @@ test('agent install works under an `agent` command that has its own --runner, --
     });
   const run: CommandRunner = (body) => async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
-    const ctx = { io, env: {}, globals: resolveGlobals(cmd.optsWithGlobals(), {}, io.cwd), masker: new SecretMasker() };
+    const ctx = { io, env: {}, globals: resolveGlobals(cmd.optsWithGlobals(), {}, io.cwd), masker: new SecretMasker(), reveal: (t: string) => io.stdout.write(t) };
     code = await body(ctx, cmd);
   };
   agentInstall.register(program, run);

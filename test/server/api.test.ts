@@ -27,7 +27,7 @@ test('a role below the one a route needs gets 403 naming the token and the role 
   try {
     const res = await t.request('/api/v1/environments/production/lock/enqueue', { token: 'viewer', method: 'POST', body: { runner: 'primary' } });
     assert.equal(res.status, 403);
-    assert.equal(res.json.error.message, 'token look has role viewer; this needs deployer or higher');
+    assert.equal(res.json.error.message, 'token look has role viewer, which may not take, renew and release deploy locks; roles that may: deployer, admin');
     assert.equal((await t.request('/api/v1/runners', { token: 'viewer' })).status, 200);
     assert.equal((await t.request('/metrics', { token: null })).status, 401);
   } finally {

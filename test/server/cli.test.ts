@@ -89,7 +89,7 @@ test('`pitcrew server` without tokens refuses a non-loopback --listen with exit 
     const server = spawnServer(dir, ['--listen', '0.0.0.0:0', '--db', join(dir, 'state.db')], {});
     assert.equal(await server.exit, 2);
     assert.match(server.stderr(), /refusing to listen on 0\.0\.0\.0:0 without API tokens/);
-    assert.match(server.stderr(), /hint: add server\.tokens/);
+    assert.match(server.stderr(), /hint: create an admin token with: pitcrew token create --role admin --name NAME \(or add server\.tokens/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -11,6 +11,7 @@ import { lockContract } from './contract-locks.js';
 import { concurrencyContract } from './contract-concurrency.js';
 import { jobsContract } from './contract-jobs.js';
 import { recordsContract } from './contract-records.js';
+import { tokensContract } from './contract-tokens.js';
 import { T0, withStore, type ContractOptions, type StoreHarness } from './harness.js';
 
 export function storeContract(name: string, makeHarness: () => Promise<StoreHarness>, opts: ContractOptions = {}): void {
@@ -67,6 +68,7 @@ export function storeContract(name: string, makeHarness: () => Promise<StoreHarn
 
   recordsContract(name, makeHarness, opts.skip);
   jobsContract(name, makeHarness, opts.skip);
+  tokensContract(name, makeHarness, opts.skip);
   lockContract(name, makeHarness, opts.skip);
   concurrencyContract(name, makeHarness, needsShared);
 }

@@ -10,14 +10,11 @@ import { ExitCode, UsageError } from '../../errors.js';
 import { openCliStore } from '../../report/cli-store.js';
 import { formatTime } from '../../report/units.js';
 import type { Incident, Store } from '../../store/index.js';
+import { actorOf } from '../actor.js';
 import type { CliContext } from '../context.js';
 import type { CommandRunner } from '../program.js';
 
 const dbOption = ['--db <url>', 'store: a SQLite path or postgres:// URL (default: server.database of pitcrew.yml)'] as const;
-
-function actorOf(ctx: CliContext): string {
-  return ctx.env.GITHUB_ACTOR || ctx.env.USER || 'cli';
-}
 
 function status(i: Incident): string {
   return i.resolvedAt !== null ? 'resolved' : i.acknowledgedAt !== null ? 'acknowledged' : 'open';

@@ -39,6 +39,7 @@ export const commands: CommandEntry[] = [
   { name: 'doctor', load: () => import('./doctor.js') },
   { name: 'report', load: () => import('./report.js') },
   { name: 'incident', load: () => import('./incident.js') },
+  { name: 'token', load: () => import('./token.js') },
   { name: 'monitoring', load: () => import('./monitoring-export.js') },
   { name: 'mask', load: () => import('./mask.js') },
   { name: 'exec', load: () => import('./exec.js') },

@@ -54,14 +54,15 @@ export async function serverCommand(ctx: CliContext, opts: ServerOptions, untilS
   try {
     const server = createServer({ config, store, tokens, webhookSecret, github, log, metrics, mask: (text) => ctx.masker.mask(text) });
     await server.start();
+    const authEnabled = await server.authEnabled();
     let listening;
     try {
-      listening = await listen(server, address, { authEnabled: tokens.length > 0 });
+      listening = await listen(server, address, { authEnabled });
     } catch (err) {
       await server.stop();
       throw err;
     }
-    log('pitcrew server listening', { url: listening.url, store: store.backend, runners: config.runners.length, auth: tokens.length > 0 });
+    log('pitcrew server listening', { url: listening.url, store: store.backend, runners: config.runners.length, auth: authEnabled });
     const signal = await untilStopped();
     log('stopping', { signal });
     await server.stop();

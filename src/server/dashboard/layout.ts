@@ -77,7 +77,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <input type="hidden" name="next" value="${next}">
 <button type="submit">Log in</button>
 </form>
-<p>Any token of <code>server.tokens</code> with the viewer role or higher.</p>
+<p>Any API token: one of <code>server.tokens</code>, or one made with <code>pitcrew token create</code>.</p>
 </main>
 </body>
 </html>`;

@@ -53,14 +53,14 @@ export function dashboardRoutes(app: Hono, deps: DashboardDeps): Dashboard {
 
   const pageRoute = (path: string, name: string) =>
     app.get(path, async (c) => {
-      if (!viewer(deps.auth, c)) return toLogin(c);
+      if (!(await viewer(deps.auth, c))) return toLogin(c);
       const view = VIEWS.get(name);
       if (!view) throw new Error(`no dashboard view ${name}`);
       const q = viewQuery({ ...c.req.query(), id: c.req.param('id') });
       try {
         const body = await view.render(deps, q);
         const live = liveUrls(name, q);
-        return send(c, page({ project, title: view.title(q), nav: view.nav, intro: view.intro?.(deps, q), body, ...live, loggedIn: deps.auth.enabled }));
+        return send(c, page({ project, title: view.title(q), nav: view.nav, intro: view.intro?.(deps, q), body, ...live, loggedIn: await deps.auth.enabled() }));
       } catch (err) {
         if (err instanceof ViewNotFound) return send(c, notFoundPage(project, err.message), 404);
         throw err;
@@ -74,7 +74,7 @@ export function dashboardRoutes(app: Hono, deps: DashboardDeps): Dashboard {
   pageRoute('/objectives', 'objectives');
 
   app.get('/fragments/:view', async (c) => {
-    if (!viewer(deps.auth, c)) return c.text('log in again', 401, SECURITY_HEADERS);
+    if (!(await viewer(deps.auth, c))) return c.text('log in again', 401, SECURITY_HEADERS);
     const name = c.req.param('view');
     const view = VIEWS.get(name);
     if (!view) return c.text(`no view ${name.slice(0, 50)}; views: ${[...VIEWS.keys()].join(', ')}`, 404, SECURITY_HEADERS);
@@ -86,8 +86,8 @@ export function dashboardRoutes(app: Hono, deps: DashboardDeps): Dashboard {
     }
   });
 
-  app.get('/events', (c) => {
-    if (!viewer(deps.auth, c)) return c.text('log in again', 401, SECURITY_HEADERS);
+  app.get('/events', async (c) => {
+    if (!(await viewer(deps.auth, c))) return c.text('log in again', 401, SECURITY_HEADERS);
     const name = c.req.query('view') ?? '';
     const view = VIEWS.get(name);
     if (!view) return c.text(`view: expected one of ${[...VIEWS.keys()].join(', ')}`, 400, SECURITY_HEADERS);
@@ -95,6 +95,8 @@ export function dashboardRoutes(app: Hono, deps: DashboardDeps): Dashboard {
     return streamSSE(c, async (stream) => {
       let last: string | undefined;
       while (!stream.aborted && !stream.closed && !closed) {
+        // A token revoked while the page is open ends its stream at the next look.
+        if (!(await viewer(deps.auth, c))) break;
         let text: string;
         try {
           text = (await view.render(deps, q)).text;
@@ -117,25 +119,25 @@ export function dashboardRoutes(app: Hono, deps: DashboardDeps): Dashboard {
   // Browsers ask for it on every page; an empty answer keeps their consoles clean.
   app.get('/favicon.ico', (c) => c.body(null, 204, { 'cache-control': 'max-age=86400' }));
 
-  app.get('/login', (c) => {
+  app.get('/login', async (c) => {
     const next = safeNext(c.req.query('next'));
-    if (viewer(deps.auth, c)) return c.redirect(next, 303);
+    if (await viewer(deps.auth, c)) return c.redirect(next, 303);
     return send(c, loginPage(project, next));
   });
   app.post('/login', async (c) => {
     const form = await c.req.parseBody();
     const next = safeNext(form.next);
-    if (!deps.auth.enabled) return c.redirect(next, 303);
+    if (!(await deps.auth.enabled())) return c.redirect(next, 303);
     const token = typeof form.token === 'string' ? form.token.trim() : '';
-    if (!accepts(deps.auth, token)) {
-      return send(c, loginPage(project, next, 'That token was not accepted: it is not one of server.tokens, or its role is below viewer.'), 401);
+    if (!(await accepts(deps.auth, token))) {
+      return send(c, loginPage(project, next, 'That token was not accepted: it is unknown, revoked or expired, or its role may not read.'), 401);
     }
     startSession(c, token);
     return c.redirect(next, 303);
   });
-  app.post('/logout', (c) => {
+  app.post('/logout', async (c) => {
     endSession(c);
-    return c.redirect(deps.auth.enabled ? '/login' : '/', 303);
+    return c.redirect((await deps.auth.enabled()) ? '/login' : '/', 303);
   });
 
   return {

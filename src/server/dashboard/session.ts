@@ -1,8 +1,9 @@
 /**
  * Who is looking at the dashboard: the token from the login form, kept in an
  * HttpOnly, SameSite=Strict cookie (Secure when the request came over https),
- * or an `Authorization: Bearer` header. A server with no tokens lets everyone
- * in (it listens on loopback only). Must never put a token in a URL, a page
+ * or an `Authorization: Bearer` header, checked on every request (a revoked
+ * token stops working at once). A server with no tokens lets everyone in (it
+ * listens on loopback only). Must never put a token in a URL, a page
  * or a log line.
  */
 import type { Context } from 'hono';
@@ -13,25 +14,24 @@ import type { Authenticator, Principal } from '../auth.js';
 export const COOKIE = 'pitcrew_token';
 const MAX_AGE_S = 12 * 3600;
 
-/** The viewer (or higher) behind the request, or null when it has no accepted token. */
-export function viewer(auth: Authenticator, c: Context): Principal | null {
-  if (!auth.enabled) return { name: 'anonymous', role: 'admin' };
+/** Who is behind the request when its token may read, or null when it has no accepted token. */
+export async function viewer(auth: Authenticator, c: Context): Promise<Principal | null> {
   const header = c.req.header('authorization');
   const cookie = getCookie(c, COOKIE);
   const presented = header ?? (cookie ? `Bearer ${cookie}` : undefined);
   try {
-    return auth.authenticate(presented, 'viewer');
+    return await auth.authenticate(presented, 'read');
   } catch (err) {
     if (err instanceof ApiError) return null;
     throw err;
   }
 }
 
-/** Whether `token` is accepted for viewing; the token itself is never echoed. */
-export function accepts(auth: Authenticator, token: string): Principal | null {
+/** Whether `token` is accepted for reading; the token itself is never echoed. */
+export async function accepts(auth: Authenticator, token: string): Promise<Principal | null> {
   if (!/^\S+$/.test(token)) return null;
   try {
-    return auth.authenticate(`Bearer ${token}`, 'viewer');
+    return await auth.authenticate(`Bearer ${token}`, 'read');
   } catch (err) {
     if (err instanceof ApiError) return null;
     throw err;

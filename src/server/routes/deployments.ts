@@ -4,8 +4,8 @@
  * With these and routes/locks.ts a deployer needs only the server, never the
  * store (src/coord/http-coordinator.ts is the client).
  *
- * Writes need the deployer role (force release: admin); reads the viewer
- * role. A deployment is only created by a runner that may deploy to its
+ * Writes need the permission `deploy` (force release: `force-release`); reads
+ * `read`. Every write is audited with the token's name. A deployment is only created by a runner that may deploy to its
  * environment and holds the environment's lock with the fencing token it
  * names; a journal write with a stale fencing token is refused by the store
  * (409 `lock.stale-token`). Everything is written through the server's store,
@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { StaleFencingTokenError, StoreNotFoundError, type Deployment } from '../../store/index.js';
 import { ApiError, badField } from '../api-error.js';
 import { DEPLOY_ROLLBACK_FAILED, DEPLOY_ROLLED_BACK, openIncidentOnce, resolveIncidentsWhen } from '../../incidents/index.js';
-import { jsonBody, requireRole, type ServerContext } from '../context.js';
+import { audit, authorize, jsonBody, type ServerContext } from '../context.js';
 
 const text = (max: number) => z.string().trim().min(1, 'a non-empty string').max(max, `at most ${max} characters`);
 const millis = z.number().int('a whole number of milliseconds').nonnegative('0 or more');
@@ -105,7 +105,7 @@ export function deploymentRoutes(app: Hono, s: ServerContext): void {
   };
 
   app.post('/api/v1/environments/:env/deployments', async (c) => {
-    const who = requireRole(s, c, 'deployer');
+    const who = await authorize(s, c, 'deploy');
     const env = envOf(c);
     const body = parse(createBody, await jsonBody(c));
     authorizeRunner(s, body.runner, env);
@@ -118,30 +118,34 @@ export function deploymentRoutes(app: Hono, s: ServerContext): void {
     if (await s.store.getDeployment(body.id)) throw new ApiError(409, 'deployment.exists', `deployment ${body.id} exists already`);
     const created = await s.store.createDeployment({ ...body, environment: env, lockWaitMs: body.lockWaitMs ?? null });
     s.log('deployment created', { environment: env, deployment: created.id, runner: body.runner, caller: who.name });
+    await audit(s, who, 'deployment.create', `deployment:${created.id}`, { environment: env, version: body.version, runner: body.runner });
     return c.json({ deployment: created }, 201);
   });
 
   app.post('/api/v1/incidents/deploy', async (c) => {
-    requireRole(s, c, 'deployer');
+    const who = await authorize(s, c, 'deploy');
     const body = parse(incidentBody, await jsonBody(c));
     if (!Object.hasOwn(s.config.environments, body.environment)) throw badField('environment', 'an environment of the configuration');
     const { incident, opened } = await openIncidentOnce(s.store, body);
+    if (opened) await audit(s, who, 'incident.open', `incident:${incident.id}`, { kind: body.kind, environment: body.environment });
     return c.json({ id: incident.id, opened }, opened ? 201 : 200);
   });
 
   app.post('/api/v1/incidents/deploy/resolve', async (c) => {
-    requireRole(s, c, 'deployer');
+    const who = await authorize(s, c, 'deploy');
     const body = parse(resolveBody, await jsonBody(c));
-    const resolved = await resolveIncidentsWhen(s.store, body.condition, body.at, body.note);
+    const resolved = await resolveIncidentsWhen(s.store, body.condition, body.at, body.note, who.name);
     return c.json({ resolved: resolved.length });
   });
 
   app.patch('/api/v1/deployments/:id', async (c) => {
-    requireRole(s, c, 'deployer');
+    const who = await authorize(s, c, 'deploy');
     const patch = parse(patchBody, await jsonBody(c));
     const id = c.req.param('id');
     try {
-      return c.json({ deployment: await s.store.updateDeployment(id, patch) });
+      const deployment = await s.store.updateDeployment(id, patch);
+      await audit(s, who, 'deployment.update', `deployment:${id}`, { fields: Object.keys(patch) });
+      return c.json({ deployment });
     } catch (err) {
       if (err instanceof StoreNotFoundError) throw new ApiError(404, 'unknown-deployment', `deployment ${id.slice(0, 100)} does not exist`);
       throw err;
@@ -149,23 +153,25 @@ export function deploymentRoutes(app: Hono, s: ServerContext): void {
   });
 
   app.get('/api/v1/deployments', async (c) => {
-    requireRole(s, c, 'viewer');
+    await authorize(s, c, 'read');
     const q = parse(listQuery, c.req.query(), 'query');
     return c.json({ deployments: await s.store.listDeployments({ ...q, limit: q.limit ?? 100 }) });
   });
 
   app.get('/api/v1/deployments/:id/journal', async (c) => {
-    requireRole(s, c, 'viewer');
+    await authorize(s, c, 'read');
     const dep = await deploymentOf(c);
     return c.json({ deploymentId: dep.id, events: await s.store.listJournal(dep.id) });
   });
 
   app.post('/api/v1/deployments/:id/journal', async (c) => {
-    requireRole(s, c, 'deployer');
+    const who = await authorize(s, c, 'deploy');
     const dep = await deploymentOf(c);
     const body = parse(journalBody, await jsonBody(c));
     try {
-      return c.json({ event: await s.store.appendJournal({ ...body, deploymentId: dep.id }) }, 201);
+      const event = await s.store.appendJournal({ ...body, deploymentId: dep.id });
+      await audit(s, who, 'journal.append', `deployment:${dep.id}`, { seq: event.seq, step: body.step, phase: body.phase });
+      return c.json({ event }, 201);
     } catch (err) {
       if (!(err instanceof StaleFencingTokenError)) throw err;
       const { environment, fencingToken, currentToken } = err;
@@ -174,7 +180,7 @@ export function deploymentRoutes(app: Hono, s: ServerContext): void {
   });
 
   app.post('/api/v1/environments/:env/lock/force-release', async (c) => {
-    const who = requireRole(s, c, 'admin');
+    const who = await authorize(s, c, 'force-release');
     const env = envOf(c);
     const body = parse(forceBody, await jsonBody(c));
     const reason = body.requestedBy === undefined ? body.reason : `${body.reason} (requested as ${body.requestedBy})`;

@@ -2,17 +2,17 @@
  * `GET /api/v1/jobs[?runner=NAME][&limit=N]`: the GitHub Actions jobs the
  * server heard of through its webhooks, most recently updated first, each with
  * its queue time (started - created) and duration (completed - started).
- * Viewer role. Must never change state.
+ * Permission `read`. Must never change state.
  */
 import type { Hono } from 'hono';
 import { ApiError } from '../api-error.js';
-import { requireRole, type ServerContext } from '../context.js';
+import { authorize, type ServerContext } from '../context.js';
 
 const MAX_LIMIT = 1000;
 
 export function jobRoutes(app: Hono, s: ServerContext): void {
   app.get('/api/v1/jobs', async (c) => {
-    requireRole(s, c, 'viewer');
+    await authorize(s, c, 'read');
     const runner = c.req.query('runner');
     const limitText = c.req.query('limit');
     const limit = limitText === undefined ? 100 : Number(limitText);

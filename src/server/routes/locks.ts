@@ -1,8 +1,11 @@
 /**
  * The per-environment deploy lock over HTTP: enqueue, poll, renew, release
- * (deployer role) and status (viewer). The store does the locking; this file
- * checks who may ask. Only a caller whose declared `runner` may deploy to the
- * environment (docs/config.md, runners/environments) may enqueue.
+ * (permission `lock`) and status (`read`). The store does the locking; this
+ * file checks who may ask. Only a caller whose declared `runner` may deploy to
+ * the environment (docs/config.md, runners/environments) may enqueue.
+ * Enqueue, the poll that grants the lock, and release are audited with the
+ * token's name; a waiting poll and a renewal only move a lease's deadline and
+ * are not (they come every few hundred milliseconds while a deploy waits).
  *
  * Must never reveal owner tokens in the status answer: an owner token is what
  * lets a caller renew or release a hold.
@@ -10,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import { ApiError, badField } from '../api-error.js';
-import { jsonBody, requireRole, type ServerContext } from '../context.js';
+import { audit, authorize, jsonBody, type ServerContext } from '../context.js';
 
 /** A waiter that stops polling for this long is dropped from the queue. */
 export const WAITER_LEASE_MS = 30_000;
@@ -25,9 +28,11 @@ export function lockRoutes(app: Hono, s: ServerContext): void {
     return { env, config };
   };
   const base = '/api/v1/environments/:env/lock';
+  // The grant may be made by another waiter's poll; it is audited at the first poll that tells its holder.
+  const grantAudited = new Map<string, number>();
 
   app.get(base, async (c) => {
-    requireRole(s, c, 'viewer');
+    await authorize(s, c, 'read');
     const { env } = envOf(c);
     const status = await s.store.lockStatus(env, s.now());
     const holder = status.holder ? { ...status.holder, ownerToken: undefined } : null;
@@ -35,7 +40,7 @@ export function lockRoutes(app: Hono, s: ServerContext): void {
   });
 
   app.post(`${base}/enqueue`, async (c) => {
-    const who = requireRole(s, c, 'deployer');
+    const who = await authorize(s, c, 'lock');
     const { env, config } = envOf(c);
     const body = await jsonBody(c);
     const runner = str(body, 'runner');
@@ -49,20 +54,25 @@ export function lockRoutes(app: Hono, s: ServerContext): void {
     const ttlMs = optionalMs(body, 'ttlMs') ?? config.lock.ttl;
     const { ticket } = await s.store.enqueueLock(env, { ownerToken, runner, description, ttlMs }, s.now(), WAITER_LEASE_MS);
     s.log('lock enqueued', { environment: env, runner, ticket, caller: who.name });
+    await audit(s, who, 'lock.enqueue', env, { runner, ticket, description });
     return c.json({ environment: env, ticket, ownerToken, waiterLeaseMs: WAITER_LEASE_MS });
   });
 
   app.post(`${base}/poll`, async (c) => {
-    requireRole(s, c, 'deployer');
+    const who = await authorize(s, c, 'lock');
     const { env } = envOf(c);
     const body = await jsonBody(c);
     const result = await s.store.pollLock(env, str(body, 'ownerToken'), s.now(), WAITER_LEASE_MS);
+    if (result.status === 'granted' && result.fencingToken > (grantAudited.get(env) ?? 0)) {
+      grantAudited.set(env, result.fencingToken);
+      await audit(s, who, 'lock.grant', env, { ticket: result.ticket, fencingToken: result.fencingToken });
+    }
     if (result.status === 'waiting' && result.holder) return c.json({ ...result, holder: { ...result.holder, ownerToken: undefined } });
     return c.json(result);
   });
 
   app.post(`${base}/renew`, async (c) => {
-    requireRole(s, c, 'deployer');
+    await authorize(s, c, 'lock');
     const { env, config } = envOf(c);
     const body = await jsonBody(c);
     const fencingToken = body.fencingToken;
@@ -74,11 +84,14 @@ export function lockRoutes(app: Hono, s: ServerContext): void {
   });
 
   app.post(`${base}/release`, async (c) => {
-    const who = requireRole(s, c, 'deployer');
+    const who = await authorize(s, c, 'lock');
     const { env } = envOf(c);
     const body = await jsonBody(c);
     const released = await s.store.releaseLock(env, str(body, 'ownerToken'));
-    if (released) s.log('lock released', { environment: env, caller: who.name });
+    if (released) {
+      s.log('lock released', { environment: env, caller: who.name });
+      await audit(s, who, 'lock.release', env);
+    }
     return c.json({ released });
   });
 }

@@ -7,13 +7,14 @@ import type { Migration } from 'kysely';
 import type { BackendKind } from '../backend.js';
 import { initial } from './0001_initial.js';
 import { deploymentLockWait } from './0002_deployment_lock_wait.js';
+import { apiTokens } from './0003_api_tokens.js';
 import { workflowJobs } from './0004_workflow_jobs.js';
 
 export function migrations(kind: BackendKind): Record<string, Migration> {
   return {
     '0001_initial': initial(kind),
     '0002_deployment_lock_wait': deploymentLockWait(),
-    // 0003 is kept for another change; each migration stands alone, so either may be absent.
+    '0003_api_tokens': apiTokens(kind),
     '0004_workflow_jobs': workflowJobs(),
   };
 }
