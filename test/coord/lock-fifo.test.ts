@@ -64,7 +64,7 @@ async function fiftyAtOnce(coordFor: (i: number) => DeployCoordinator, targetFol
   const one = async (index: number): Promise<void> => {
     let ticket = -1;
     const coord = recording(coordFor(index), (t) => (ticket = t));
-    const lease = await acquireLease(coord, { environment: ENV, description: `deploy #${index}`, runner: 'stager', ttlMs: 60_000, waitMs: 240_000 }, { pollMs: 25 });
+    const lease = await acquireLease(coord, { environment: ENV, description: `deploy #${index}`, runner: 'stager', ttlMs: 60_000, waitMs: 240_000 });
     const granted = ++clock;
     inside++;
     maxInside = Math.max(maxInside, inside);
