@@ -67,7 +67,8 @@ const key = (e: JournalEntry) => `${e.step} ${e.phase}${e.target === null ? '' :
 
 /**
  * After which entries to kill: for the steps of the switch (one target per
- * batch), after each of their entries; for the others, after the first
+ * batch), after each entry of the first batch and after the switch and the
+ * passed checks of the last; for the others, after the first
  * `started` and after the last `succeeded` of the step (the steps the targets
  * take in parallel show nothing more in between), and after the entry before
  * the deploy's first. The last entry is left out: after it the deploy is done.
@@ -75,7 +76,8 @@ const key = (e: JournalEntry) => `${e.step} ${e.phase}${e.target === null ? '' :
 function killPoints(entries: JournalEntry[]): number[] {
   const points = new Set([0]);
   for (const [i, e] of entries.entries()) {
-    const perTarget = ['switch', 'restart', 'health'].includes(e.step);
+    // Every entry of the first batch; of the last, its switch and its passed checks.
+    const perTarget = ['switch', 'restart', 'health'].includes(e.step) && (e.target === entries.find((x) => x.step === 'switch')?.target || e.step === 'switch' || (e.step === 'health' && e.phase === 'succeeded'));
     const firstStart = e.phase === 'started' && !entries.slice(0, i).some((x) => x.step === e.step && x.phase === 'started');
     const lastDone = e.phase === 'succeeded' && !entries.slice(i + 1).some((x) => x.step === e.step && x.phase === 'succeeded');
     if ((perTarget || firstStart || lastDone) && i + 1 < entries.length) points.add(i + 1);
