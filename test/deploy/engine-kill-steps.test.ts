@@ -1,9 +1,9 @@
 /**
  * The deployer killed with SIGKILL at every journal step in turn. The journal
  * of a full deploy (plan, capture, stage, install, switch, restart, health,
- * smoke, commit, mark, finish, prune) is enumerated first; then, for each of
- * its entries, a `pitcrew deploy` child is killed with that entry written and
- * the next one not (a journal gate in front of the server holds the next
+ * smoke, commit, mark, finish, prune) is enumerated first; then, for each
+ * step as it starts and as it is done, a `pitcrew deploy` child is killed
+ * with that entry written and the next one not (a journal gate in front of the server holds the next
  * write). After `pitcrew recover` (or, in every third run, the next
  * `pitcrew deploy`) every target is on one and the same release, that release
  * passes its health checks, the lock is free and the killed deployment's
@@ -66,21 +66,17 @@ async function cli(ws: DeployWorkspace, t: TestServer, ...argv: string[]): Promi
 const key = (e: JournalEntry) => `${e.step} ${e.phase}${e.target === null ? '' : ` on ${e.target}`}`;
 
 /**
- * After which entries to kill: for the steps of the switch (one target per
- * batch), after each entry of the first batch and after the switch and the
- * passed checks of the last; for the others, after the first
- * `started` and after the last `succeeded` of the step (the steps the targets
- * take in parallel show nothing more in between), and after the entry before
- * the deploy's first. The last entry is left out: after it the deploy is done.
+ * After which entries to kill: before the first entry, and for each step
+ * after its first `started` and after its last `succeeded` (for the steps of
+ * the switch, one target per batch: the first batch starting, the last one
+ * done). The last entry is left out: after it the deploy is done.
  */
 function killPoints(entries: JournalEntry[]): number[] {
   const points = new Set([0]);
   for (const [i, e] of entries.entries()) {
-    // Every entry of the first batch; of the last, its switch and its passed checks.
-    const perTarget = ['switch', 'restart', 'health'].includes(e.step) && (e.target === entries.find((x) => x.step === 'switch')?.target || e.step === 'switch' || (e.step === 'health' && e.phase === 'succeeded'));
     const firstStart = e.phase === 'started' && !entries.slice(0, i).some((x) => x.step === e.step && x.phase === 'started');
     const lastDone = e.phase === 'succeeded' && !entries.slice(i + 1).some((x) => x.step === e.step && x.phase === 'succeeded');
-    if ((perTarget || firstStart || lastDone) && i + 1 < entries.length) points.add(i + 1);
+    if ((firstStart || lastDone) && i + 1 < entries.length) points.add(i + 1);
   }
   return [...points].sort((a, b) => a - b);
 }
@@ -117,7 +113,7 @@ async function assertSettled(ws: DeployWorkspace, t: TestServer, expected: strin
   assert.ok(journal.some((e) => e.step === 'finish' && e.phase === 'succeeded'), `${what}: the killed deployment's journal is closed`);
 }
 
-test('the deployer killed with SIGKILL after each journal entry of a deploy: recovery leaves every target on one release that passes its checks', { timeout: 1_200_000 }, async () => {
+test('the deployer killed with SIGKILL after each journal entry of a deploy: recovery leaves every target on one release that passes its checks', { timeout: 1_800_000 }, async () => {
   const ws = await killWorkspace();
   const t = await serverFor(ws);
   try {
