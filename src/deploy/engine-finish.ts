@@ -16,8 +16,10 @@ export async function finishSuccess(ctx: RunContext, releaseId: string, committe
       ctx.ports.say(`could not mark ${releaseId} good on ${t.name}: ${err.message}`);
     });
   }
-  await ctx.ports.coord.updateDeployment(ctx.journal.deploymentId, { state: 'succeeded', result: 'succeeded', finishedAt: ctx.now() });
+  // The journal is closed before the record says succeeded: a deployer killed in between leaves a
+  // `running` record that recovery completes, never a finished record with an open journal.
   await ctx.journal.write('finish', null, 'succeeded', 'succeeded');
+  await ctx.ports.coord.updateDeployment(ctx.journal.deploymentId, { state: 'succeeded', result: 'succeeded', finishedAt: ctx.now() });
   await deploySucceeded(ctx.ports.coord, ctx.envName, ctx.journal.deploymentId, ctx.now(), ctx.ports.say);
   const keep = ctx.environment.keepReleases;
   for (const t of ctx.targets) {

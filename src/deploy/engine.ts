@@ -149,9 +149,10 @@ async function rollbackAfterFailure(ctx: RunContext, plan: TransactionPlan, st: 
     }
   }
   const state = ok ? 'rolled-back' : 'rollback-failed';
+  // As after a success: the journal is closed first, so no record ends while its journal stays open.
+  if (ok) await ctx.journal.write('finish', null, 'succeeded', 'rolled-back').catch(() => undefined);
   await ctx.ports.coord.updateDeployment(ctx.journal.deploymentId, { state, result: state, finishedAt: ctx.now(), error: why === null || why === undefined ? why : (ctx.ports.mask ?? ((t: string) => t))(why) });
   if (ok) {
-    await ctx.journal.write('finish', null, 'succeeded', 'rolled-back').catch(() => undefined);
     ctx.ports.say(`every target of ${ctx.envName} is back on its previous release`);
     settle(report, 'rolled-back', why);
   } else {

@@ -1,31 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { acquireLease, httpCoordinator } from '../../src/coord/index.js';
 import { main } from '../../src/cli/main.js';
 import { memoryIo } from '../../src/cli/io.js';
-import { startTestServer, TOKENS, type TestServer } from '../server/harness.js';
+import { TOKENS, type TestServer } from '../server/harness.js';
+import { serverFor } from '../support/deploy-server.js';
 import { deployWorkspace, REPO_ROOT, type DeployWorkspace } from '../support/deploy-fixtures.js';
 import { eventually } from './fixtures.js';
-
-/** The workspace's own pitcrew.yml plus the server's part: API tokens and the runners that may deploy. */
-async function serverFor(ws: DeployWorkspace): Promise<TestServer> {
-  const config = JSON.parse(await readFile(ws.configPath, 'utf8')) as Record<string, unknown>;
-  config.server = {
-    tokens: [
-      { name: 'look', role: 'viewer', env: 'T_VIEWER' },
-      { name: 'ci', role: 'deployer', env: 'T_DEPLOYER' },
-      { name: 'agents', role: 'agent', env: 'T_AGENT' },
-      { name: 'ops', role: 'admin', env: 'T_ADMIN' },
-    ],
-  };
-  config.runners = [{ name: 'ci-1', environments: ['prod'] }, { name: 'elsewhere', environments: [] }];
-  return startTestServer({ yaml: JSON.stringify(config) });
-}
 
 async function setup(): Promise<{ ws: DeployWorkspace; t: TestServer; cli: (env: Record<string, string>, ...argv: string[]) => Promise<{ code: number; out: string; err: string }> }> {
   const ws = await deployWorkspace({ batchSize: 3, ttl: '30s' });

@@ -85,21 +85,25 @@ test('the next deploy after a SIGKILL first rolls the interrupted one back, then
   }
 });
 
-test('SIGTERM during a deploy rolls every target back, releases the lock and exits 1', async () => {
-  const ws = await deployWorkspace({ batchSize: 1, ttl: '30s' });
-  try {
-    const { old, run } = await interruptedMidDeploy(ws, 2);
-    await fastRestart(ws);
-    run.child.kill('SIGTERM');
-    const exit = await run.exited;
-    assert.equal(exit.code, 1, run.output());
-    assert.match(run.output(), /received SIGTERM: rolling back/);
-    assert.match(run.output(), /interrupted by SIGTERM — rolling back all 3 targets/);
-    assert.deepEqual(await ws.currents(), old);
-    const { lock, deployments } = await lockAndLast(ws);
-    assert.equal(lock.holder, null, 'the lock was released (a 30 s lease would still be running otherwise)');
-    assert.equal(deployments[0].state, 'rolled-back');
-  } finally {
-    await ws.cleanup();
-  }
-});
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  test(`${signal} during the switch rolls every target back, releases the lock and exits 1`, async () => {
+    const ws = await deployWorkspace({ batchSize: 1, ttl: '30s' });
+    try {
+      const { old, run } = await interruptedMidDeploy(ws, 2);
+      await fastRestart(ws);
+      run.child.kill(signal);
+      const exit = await run.exited;
+      assert.equal(exit.code, 1, run.output());
+      assert.match(run.output(), new RegExp(`received ${signal}: rolling back`));
+      assert.match(run.output(), new RegExp(`interrupted by ${signal} — rolling back all 3 targets`));
+      assert.deepEqual(await ws.currents(), old);
+      const { lock, deployments, journal } = await lockAndLast(ws);
+      assert.equal(lock.holder, null, 'the lock was released (a 30 s lease would still be running otherwise)');
+      assert.equal(deployments[0].state, 'rolled-back');
+      assert.ok(journal.some((e) => e.step === 'switch' && e.phase === 'started'), 'the interruption came during the switch');
+      assert.deepEqual([journal.at(-1)?.step, journal.at(-1)?.phase], ['finish', 'succeeded']);
+    } finally {
+      await ws.cleanup();
+    }
+  });
+}

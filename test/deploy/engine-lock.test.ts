@@ -113,3 +113,47 @@ test('a deployer whose lease is broken mid-deploy stops at its next step, and th
     await ws.cleanup();
   }
 });
+
+test('a holder whose lease expired is refused afterwards by the store (journal) and by every target (fence)', async () => {
+  const ws = await deployWorkspace({ batchSize: 3 });
+  try {
+    const v1 = (await ws.deploy({ artifact: await ws.artifact('1.0.0') })).report.releaseId;
+    const { coord, store, close } = await ws.coordinator();
+    // Holder A stops reaching the store for its renewals (a paused process, a cut network): its lease passes.
+    const cut = { ...coord, renew: () => Promise.reject(new Error('store unreachable')) };
+    const a = await acquireLease(cut, { environment: 'prod', description: 'stalled holder', ttlMs: 300, waitMs: 0 });
+    await coord.createDeployment({ id: 'stalled', environment: 'prod', version: '1.5.0', digest: 'ab'.repeat(32), runner: null, actor: 'a', state: 'running', startedAt: Date.now(), fencingToken: a.fencingToken });
+    const journalA = new Journal(coord, 'stalled', a.fencingToken);
+    await journalA.write('plan', null, 'started', '{}');
+    // B waits in the queue, takes over once A's lease passed, and deploys 2.0.0 (recovering A's record first).
+    const b = await ws.deploy({ artifact: await ws.artifact('2.0.0') });
+    assert.equal(b.report.exitCode, 0, b.lines.join('\n'));
+    assert.ok(b.report.fencingToken! > a.fencingToken);
+    assert.equal(a.lost, false, 'A has not noticed: it still believes it holds the lock');
+    const expired = await store.listAudit({ action: 'lock.expired' });
+    assert.deepEqual(expired.map((e) => JSON.parse(e.detail ?? '{}').fencingToken), [a.fencingToken]);
+    // A wakes up and writes: the store refuses its journal entry...
+    await assert.rejects(journalA.write('switch', 'web-1', 'started'), (err: unknown) => {
+      assert.ok(err instanceof StaleFencingTokenError);
+      assert.deepEqual([err.fencingToken, err.currentToken], [a.fencingToken, b.report.fencingToken]);
+      return true;
+    });
+    assert.ok(!(await coord.listJournal('stalled')).some((e) => e.fencingToken === a.fencingToken && e.step === 'switch'));
+    // ...and every target refuses its switch, staying on B's release.
+    for (const [i, folder] of ws.folders.entries()) {
+      const session = await localTransport().open({ name: `web-${i + 1}`, folder });
+      await assert.rejects(session.switchTo(v1, a.fencingToken), (err: unknown) => {
+        assert.ok(err instanceof FenceError);
+        assert.match(err.message, new RegExp(`fencing token ${a.fencingToken} is lower than ${b.report.fencingToken}`));
+        return true;
+      });
+      await session.close();
+    }
+    assert.deepEqual(await ws.currents(), [b.report.releaseId, b.report.releaseId, b.report.releaseId]);
+    await a.release();
+    assert.equal((await coord.lockStatus('prod')).holder, null);
+    await close();
+  } finally {
+    await ws.cleanup();
+  }
+});

@@ -10,18 +10,21 @@
  * of it on disk when the deploy starts). Each must exit 1 naming what is
  * wrong, and every target folder must be exactly as before, file by file and
  * link by link; no lock is taken and no deployment is recorded. Once the
- * upload is complete, the same file deploys.
+ * upload is complete, the same file deploys. Archives whose entries climb
+ * out of the release (`..`, an absolute path, a symlink leading out) are
+ * refused the same way, though their digest is right.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { appendFile, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { writeRawArtifact, type RawEntry } from '../deploy/fixtures.js';
 import { deployFleet, ENV, scenarioScope } from './support/index.js';
 
 const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-test('truncated, corrupt and still-uploading artifacts are refused with exit 1 and no target is touched', { timeout: 120_000 }, async (t) => {
+test('truncated, corrupt, path-traversing and still-uploading artifacts are refused with exit 1 and no target is touched', { timeout: 240_000 }, async (t) => {
   const scope = scenarioScope(t);
   const df = await deployFleet(scope, { transport: 'local' });
   const base = await df.deploy(await df.release('6.0.0'), { json: true });
@@ -41,6 +44,11 @@ test('truncated, corrupt and still-uploading artifacts are refused with exit 1 a
     await writeFile(`${file}.sha256`, `${sum}  ${basename(good)}\n`);
     return file;
   };
+  /** A hand-made archive (node-tar never writes these) as bad/NAME/shop-6.1.0.tar.gz, with its true digest. */
+  const traversing = async (name: string, entries: RawEntry[]) => {
+    await mkdir(join(bad, name));
+    return writeRawArtifact(join(bad, name), basename(good), entries);
+  };
   const flipped = Buffer.from(bytes);
   for (let i = Math.floor(bytes.length / 2); i < Math.floor(bytes.length / 2) + 16; i++) flipped[i] ^= 0xff;
   const cases: Array<{ what: string; file: string; says: RegExp }> = [
@@ -48,6 +56,10 @@ test('truncated, corrupt and still-uploading artifacts are refused with exit 1 a
     { what: 'bytes flipped', file: await artifact('flipped', flipped, whole), says: /digest mismatch: expected [0-9a-f]{64}, found/ },
     { what: 'corrupt at the source', file: await artifact('corrupt-source', flipped, digest(flipped)), says: /gzip data corrupt|tar data invalid|tar data truncated/ },
     { what: 'truncated at the source', file: await artifact('truncated-source', bytes.subarray(0, bytes.length - 40), digest(bytes.subarray(0, bytes.length - 40))), says: /gzip data truncated at byte \d+/ },
+    // Path-traversing archives with a correct digest: only the entry checks can refuse them.
+    { what: 'an entry climbing out with ..', file: await traversing('dotdot', [{ name: 'VERSION', type: '0', body: '6.1.0\n' }, { name: '../../../pwned', type: '0', body: 'x' }]), says: /entry "\.\.\/\.\.\/\.\.\/pwned" has a "\.\." component/ },
+    { what: 'an absolute entry', file: await traversing('absolute', [{ name: '/tmp/pitcrew-pwned', type: '0', body: 'x' }]), says: /entry "\/tmp\/pitcrew-pwned" has an absolute path/ },
+    { what: 'a symlink leading out', file: await traversing('symlink', [{ name: 'a/', type: '5' }, { name: 'a/up', type: '2', linkname: '../../../..' }]), says: /symlink "a\/up" -> "\.\.\/\.\.\/\.\.\/\.\." leads outside the release/ },
   ];
 
   const before = await df.snapshot();
