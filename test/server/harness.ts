@@ -45,6 +45,8 @@ export const TEST_ENV = { T_VIEWER: TOKENS.viewer, T_DEPLOYER: TOKENS.deployer, 
 export interface TestServer {
   server: PitcrewServer;
   store: Store;
+  /** The SQLite file of the store, for tests that read its tables directly. */
+  dbFile: string;
   url: string;
   logs: Array<{ message: string; meta?: Record<string, unknown> }>;
   /** An in-process request with the given token (a role name from TOKENS, or none); the JSON body is checked by the test's assertions. */
@@ -56,7 +58,8 @@ export interface TestServer {
 export async function startTestServer(opts: { yaml?: string; github?: GitHubClient; metrics?: ServerMetrics; auth?: boolean } = {}): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'pitcrew-server-'));
   const { config } = parseConfigText(opts.yaml ?? testConfigYaml(), 'pitcrew.yml', TEST_ENV);
-  const store = await openStore(join(dir, 'pitcrew.db'));
+  const dbFile = join(dir, 'pitcrew.db');
+  const store = await openStore(dbFile);
   const logs: TestServer['logs'] = [];
   const tokens =
     opts.auth === false ? [] : config.server.tokens.map((t) => ({ name: t.name, role: t.role, value: TEST_ENV[t.env as keyof typeof TEST_ENV] }));
@@ -66,6 +69,7 @@ export async function startTestServer(opts: { yaml?: string; github?: GitHubClie
   return {
     server,
     store,
+    dbFile,
     url: listening.url,
     logs,
     async request(path, init = {}) {
