@@ -84,7 +84,7 @@ export function createServer(deps: ServerDeps): PitcrewServer {
   const storeWatch = createStoreWatch({
     store: deps.store, metrics: metrics.catalogue, environments: Object.keys(deps.config.environments), now, log, everyMs: deps.storeWatchEveryMs, schedule: deps.schedule,
   });
-  const stream = createAgentStream({ fleet, auth, log, pingEveryMs: deps.pingEveryMs });
+  const stream = createAgentStream({ fleet, auth, log, metrics, pingEveryMs: deps.pingEveryMs });
 
   const app = new Hono();
   app.use(limitBodies());

@@ -15,6 +15,8 @@ export interface ServerMetrics {
   readonly catalogue: CatalogueMetrics;
   runnerState(runner: string, state: RunnerState): void;
   heartbeat(runner: string, at: number): void;
+  /** How long one heartbeat took to handle, frame received to ack sent. */
+  heartbeatHandled(seconds: number): void;
   failover(environment: string): void;
   webhook(valid: boolean): void;
   githubResponse(status: number, rateLimitRemaining?: number): void;
@@ -30,6 +32,7 @@ export function createServerMetrics(config?: Pick<Config, 'runners' | 'environme
     now,
   });
   const fleet = new Map<string, { state: RunnerState; lastHeartbeatAt?: number }>();
+  // The fleet gauges are rebuilt when scraped, not at each state change: rebuilding is linear in the fleet.
   const publish = () =>
     catalogue.setFleet([...fleet].map(([name, r]) => ({ name, state: r.state, lastHeartbeatAt: r.lastHeartbeatAt, environments: runnerEnvs.get(name) ?? [] })));
   return {
@@ -37,12 +40,12 @@ export function createServerMetrics(config?: Pick<Config, 'runners' | 'environme
     catalogue,
     runnerState(runner, state) {
       fleet.set(runner, { ...fleet.get(runner), state });
-      publish();
     },
     heartbeat(runner, at) {
       const r = fleet.get(runner);
       if (r) r.lastHeartbeatAt = at;
     },
+    heartbeatHandled: (seconds) => catalogue.heartbeatHandling.observe(seconds),
     failover: (environment) => catalogue.failoversTotal.inc({ environment }),
     webhook: (valid) => catalogue.recordWebhook(valid),
     githubResponse: (status, remaining) => catalogue.recordGithubRequest(status, remaining),
