@@ -10,9 +10,12 @@
  *
  *   npx tsc -p . && node dist/bench/heartbeats.js [sqlite|postgres] [agents, default 2000] [seconds, default 30]
  *
+ * With BENCH_CPU_PROFILE=FILE, the server thread's CPU profile of the window is written to FILE.
  * PostgreSQL: a fresh database on $PITCREW_TEST_PG (default postgres://postgres@127.0.0.1:5432/postgres), dropped at the end.
  */
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -192,9 +195,20 @@ async function main(): Promise<void> {
     for (const w of workers) w.postMessage(window);
     await new Promise((r) => setTimeout(r, window.from - Date.now()));
     measuring = true;
+    const profiler = process.env.BENCH_CPU_PROFILE ? new Session() : undefined;
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
     const elu0 = performance.eventLoopUtilization();
     await new Promise((r) => setTimeout(r, window.to - Date.now()));
     measuring = false;
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      await writeFile(process.env.BENCH_CPU_PROFILE as string, JSON.stringify(profile));
+      profiler.disconnect();
+    }
     const elu = performance.eventLoopUtilization(elu0);
     const online = server.fleet.views().filter((v) => v.state === 'online').length;
     const done = await Promise.all(results);
