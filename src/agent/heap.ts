@@ -1,16 +1,19 @@
 /**
- * V8 heap settings for the long-running agent. Node's default young
- * generation may grow to 16 MiB per semi-space, which a process allocating a
- * few kilobytes a second never needs but keeps resident once grown; 1 MiB
- * semi-spaces keep the agent's resident memory about 10 MiB lower for a few
- * more (sub-millisecond) scavenges. Takes effect at once: V8 reads the limit
- * when it next sizes the young generation.
+ * V8 settings for the long-running agent, applied in-process when `pitcrew
+ * agent` starts (never for the server or other commands). The agent runs a
+ * few small functions once a second: V8's optimizing compilers (TurboFan,
+ * Maglev) would compile them for no measurable CPU gain while their code and
+ * compile memory stay resident, and the young generation may grow to 16 MiB
+ * per semi-space for a process that allocates kilobytes a second. Turning the
+ * optimizers off, keeping semi-spaces at 1 MiB and letting the heap favour
+ * size keeps the agent about 8 MiB lower (docs/benchmarks.md, agent footprint)
+ * at the same CPU. Each flag takes effect at once for what V8 does next.
  */
 import v8 from 'node:v8';
 
-export const AGENT_SEMI_SPACE_MIB = 1;
+export const AGENT_V8_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size', '--no-opt', '--no-maglev'] as const;
 
-/** Called once by `pitcrew agent` before the agent starts; never by the server or other commands. */
-export function limitYoungGeneration(semiSpaceMiB = AGENT_SEMI_SPACE_MIB): void {
-  v8.setFlagsFromString(`--max-semi-space-size=${semiSpaceMiB}`);
+/** Called once by `pitcrew agent` before the agent starts. */
+export function tuneV8ForAgent(flags: readonly string[] = AGENT_V8_FLAGS): void {
+  for (const flag of flags) v8.setFlagsFromString(flag);
 }
