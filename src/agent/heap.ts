@@ -1,5 +1,5 @@
 /**
- * V8 settings for the long-running agent, applied in-process when `pitcrew
+ * V8 settings for the long-running agent, applied in-process as `pitcrew
  * agent` starts (never for the server or other commands). The agent runs a
  * few small functions once a second: V8's optimizing compilers (TurboFan,
  * Maglev) would compile them for no measurable CPU gain while their code and
@@ -13,7 +13,7 @@ import v8 from 'node:v8';
 
 export const AGENT_V8_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size', '--no-opt', '--no-maglev'] as const;
 
-/** Called once by `pitcrew agent` before the agent starts. */
+/** Called once by the CLI (bin.ts) for `pitcrew agent`, before anything else is loaded. */
 export function tuneV8ForAgent(flags: readonly string[] = AGENT_V8_FLAGS): void {
   for (const flag of flags) v8.setFlagsFromString(flag);
 }

@@ -8,7 +8,6 @@ import type { Command } from 'commander';
 import { ExitCode, UsageError } from '../../errors.js';
 import { parseDuration } from '../../config/duration.js';
 import { startAgent, type AgentHandle, type AgentOptions } from '../../agent/agent.js';
-import { tuneV8ForAgent } from '../../agent/heap.js';
 import { DEFAULT_LISTEN, parseListen } from '../../agent/listen.js';
 import { sinkLogger } from '../../agent/log.js';
 import type { CliContext } from '../context.js';
@@ -63,7 +62,6 @@ export function agentOptions(ctx: CliContext, flags: AgentFlags): AgentOptions {
 
 export async function agentCommand(ctx: CliContext, flags: AgentFlags, stopSignal: StopSignal = nextStopSignal): Promise<number> {
   const opts = agentOptions(ctx, flags);
-  tuneV8ForAgent();
   const log = sinkLogger(ctx.io.stderr);
   log('starting', { runner: opts.runner, workDir: opts.workDir, service: opts.service ? Object.values(opts.service)[0] : undefined, diagDir: opts.diagDir });
   const agent: AgentHandle = await startAgent(opts, { log });
