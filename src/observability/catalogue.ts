@@ -44,6 +44,8 @@ export const WEBHOOK_VALIDITY = ['true', 'false'] as const;
  */
 export const DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600] as const;
 export const LOCK_WAIT_BUCKETS = [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800] as const;
+/** Bucket bounds for the server's handling of one heartbeat; 0.02 s is the objective's bound. */
+export const HEARTBEAT_HANDLING_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1] as const;
 
 const e = <T extends readonly string[]>(values: T) => ({ enum: values });
 
@@ -77,6 +79,7 @@ export const SERVER_METRIC_DEFS = {
   githubApiRequestsTotal: { name: 'pitcrew_github_api_requests_total', type: 'counter', unit: 'count', help: 'GitHub REST API requests, by status class (or code for 401/403/404/422/429).', labels: { status: e(GITHUB_STATUSES) }, process: 'server' },
   githubRateLimitRemaining: { name: 'pitcrew_github_rate_limit_remaining', type: 'gauge', unit: 'count', help: 'x-ratelimit-remaining from the latest GitHub API answer.', labels: {}, process: 'server' },
   webhooksReceivedTotal: { name: 'pitcrew_webhooks_received_total', type: 'counter', unit: 'count', help: 'GitHub webhooks received, by whether the signature was valid.', labels: { valid: e(WEBHOOK_VALIDITY) }, process: 'server' },
+  heartbeatHandling: { name: 'pitcrew_server_heartbeat_handling_seconds', type: 'histogram', unit: 'seconds', help: 'Time from an agent heartbeat frame received to its state evaluated and acknowledged.', labels: {}, buckets: HEARTBEAT_HANDLING_BUCKETS, process: 'server' },
   incidentsOpen: { name: 'pitcrew_incidents_open', type: 'gauge', unit: 'count', help: 'Incidents opened and not yet resolved.', labels: {}, process: 'server' },
 } as const satisfies Record<string, MetricDef>;
 

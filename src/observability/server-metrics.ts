@@ -47,6 +47,7 @@ export interface ServerMetrics {
   githubRateLimitRemaining: Gauge;
   webhooksReceivedTotal: Counter<'valid'>;
   incidentsOpen: Gauge;
+  heartbeatHandling: Histogram;
   /** Replaces the fleet gauges (`pitcrew_runners`, `pitcrew_runner_state`, heartbeat ages) with this snapshot. */
   setFleet(snapshot: readonly FleetSnapshotEntry[]): void;
   /** Changes the configured runners and environments; new combinations start at 0. */
@@ -92,6 +93,7 @@ export function createServerMetrics(opts: ServerMetricsOptions = {}): ServerMetr
     githubRateLimitRemaining: f.gauge(D.githubRateLimitRemaining),
     webhooksReceivedTotal: f.counter(D.webhooksReceivedTotal),
     incidentsOpen: f.gauge(D.incidentsOpen),
+    heartbeatHandling: f.histogram(D.heartbeatHandling),
   };
 
   const fillZeros = () => {

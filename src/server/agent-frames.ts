@@ -3,7 +3,8 @@
  * Unknown frame types are reported as such so the caller ignores them; a
  * malformed frame yields a message naming the field, never echoing the frame.
  */
-import { z } from 'zod';
+// zod 4 (shipped in the zod package): several times faster than zod 3 on this path, run for every heartbeat.
+import { z } from 'zod/v4';
 import type { ProbeResult } from '../agent/probes/types.js';
 import type { RunnerJob } from './fleet-monitor.js';
 
@@ -14,7 +15,7 @@ const probe = z.object({
   unit: z.string().optional(),
   detail: z.string().default(''),
   error: z.string().optional(),
-  facts: z.record(z.union([z.number(), z.string()])).optional(),
+  facts: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
   at: z.number().default(0),
 });
 

@@ -5,16 +5,19 @@
  * not in the configuration. Feeds frames to the FleetMonitor, pings every
  * 5 s and drops a connection that missed a pong. The token is checked again
  * at every ping: a connection whose token was revoked or expired since is
- * closed (1008) within one ping period.
+ * closed (1008) within one ping period. Times each heartbeat from
+ * frame received to ack sent (pitcrew_server_heartbeat_handling_seconds).
  *
  * Must never log a frame's body or the Authorization header.
  */
 import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError, errorBody } from './api-error.js';
 import type { Authenticator } from './auth.js';
 import type { AgentSession, FleetMonitor, Log } from './fleet-monitor.js';
+import type { ServerMetrics } from './metrics.js';
 import { parseAgentFrame } from './agent-frames.js';
 
 export const AGENT_STREAM_PATH = '/api/v1/agent/stream';
@@ -25,7 +28,7 @@ export interface AgentStream {
   close(): void;
 }
 
-export function createAgentStream(deps: { fleet: FleetMonitor; auth: Authenticator; log: Log; pingEveryMs?: number }): AgentStream {
+export function createAgentStream(deps: { fleet: FleetMonitor; auth: Authenticator; log: Log; metrics?: Pick<ServerMetrics, 'heartbeatHandled'>; pingEveryMs?: number }): AgentStream {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const pingEveryMs = deps.pingEveryMs ?? 5000;
 
@@ -58,6 +61,7 @@ export function createAgentStream(deps: { fleet: FleetMonitor; auth: Authenticat
     });
     ws.on('error', (err) => deps.log('agent connection error', { runner, error: err.message }));
     ws.on('message', (data, isBinary) => {
+      const received = performance.now();
       alive = true;
       if (isBinary) return session.send({ type: 'error', message: 'frames must be text (JSON)' });
       const frame = parseAgentFrame(data.toString());
@@ -67,7 +71,9 @@ export function createAgentStream(deps: { fleet: FleetMonitor; auth: Authenticat
           else deps.log('agent hello', { runner, agentVersion: frame.agentVersion, hostname: frame.hostname });
           return;
         case 'heartbeat':
-          return deps.fleet.heartbeat(runner, session, frame);
+          deps.fleet.heartbeat(runner, session, frame);
+          deps.metrics?.heartbeatHandled((performance.now() - received) / 1000);
+          return;
         case 'job':
           return deps.fleet.jobEvent(runner, session, frame.event, frame.job);
         case 'unknown':

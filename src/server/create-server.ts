@@ -16,6 +16,7 @@ import type { GitHubClient } from '../github/client.js';
 import type { Store } from '../store/index.js';
 import { createAgentStream } from './agent-stream.js';
 import { ApiError, errorBody } from './api-error.js';
+import { limitBodies } from './body-limit.js';
 import { createAuthenticator, type ApiToken } from './auth.js';
 import type { ServerContext } from './context.js';
 import { FleetMonitor, type Log, type Scheduler } from './fleet-monitor.js';
@@ -101,9 +102,10 @@ export function createServer(deps: ServerDeps): PitcrewServer {
   const storeWatch = createStoreWatch({
     store: deps.store, metrics: metrics.catalogue, environments: Object.keys(deps.config.environments), now, log, everyMs: deps.storeWatchEveryMs, schedule: deps.schedule,
   });
-  const stream = createAgentStream({ fleet, auth, log, pingEveryMs: deps.pingEveryMs });
+  const stream = createAgentStream({ fleet, auth, log, metrics, pingEveryMs: deps.pingEveryMs });
 
   const app = new Hono();
+  app.use(limitBodies());
   if (deps.mask) app.use('/api/*', maskJsonResponses(deps.mask));
   app.get('/healthz', (c) => c.json({ ok: true, project: deps.config.project, store: deps.store.backend }));
   app.get('/metrics', async (c) => {

@@ -14,7 +14,8 @@
  * listener (the failover of src/server/run-failover.ts).
  *
  * Must never judge a runner itself (health.ts does), never block a heartbeat
- * on a store write (writes are queued in order), and never advance hysteresis
+ * on a store write (writes are queued in order; heartbeats are written in one
+ * batch per silence check), and never advance hysteresis
  * streaks from the timer: only heartbeats are evaluations of the probes.
  */
 import type { ProbeResult } from '../agent/probes/types.js';
@@ -78,7 +79,7 @@ export interface FleetMonitorOptions {
   /** How often silent runners are looked for. Default 250 ms. */
   tickMs?: number;
   schedule?: Scheduler;
-  /** Heartbeats are written to the store at most this often per runner. Default 5 s. */
+  /** Heartbeats are written to the store at most this often per runner (batched, at the next silence check). Default 5 s. */
   heartbeatWriteEveryMs?: number;
 }
 
@@ -129,6 +130,8 @@ export class FleetMonitor {
   private readonly entries = new Map<string, Entry>();
   private readonly opts: FleetMonitorOptions;
   private writes: Promise<void> = Promise.resolve();
+  /** Heartbeats to write at the next tick, one per runner: one transaction for all instead of one each. */
+  private readonly pendingHeartbeats = new Map<string, { runner: string; at: number; probes: ProbeResult[] }>();
   private stopTimer?: () => void;
   /** Environment -> its authorized runners. */
   private readonly environments = new Map<string, string[]>();
@@ -196,8 +199,9 @@ export class FleetMonitor {
     await this.flush();
   }
 
-  /** Resolves when every store write queued so far is done. */
+  /** Resolves when every store write queued so far, pending heartbeats included, is done. */
   flush(): Promise<void> {
+    this.writeHeartbeats();
     return this.writes;
   }
 
@@ -263,7 +267,7 @@ export class FleetMonitor {
     const every = this.opts.heartbeatWriteEveryMs ?? 5000;
     if (changed || e.lastHeartbeatWrite === undefined || now - e.lastHeartbeatWrite >= every) {
       e.lastHeartbeatWrite = now;
-      this.write(() => this.opts.store.recordHeartbeat(runner, now, hb.probes));
+      this.pendingHeartbeats.set(runner, { runner, at: now, probes: hb.probes });
     }
     session.send({ type: 'ack', seq: hb.seq, serverTime: this.opts.now(), state: ev.state, reasons: ev.reasons });
   }
@@ -284,6 +288,7 @@ export class FleetMonitor {
 
   /** Looks for runners whose heartbeats stopped. Called by the timer; tests may call it directly. */
   tick(): void {
+    this.writeHeartbeats();
     const now = this.opts.now();
     for (const e of this.entries.values()) {
       if (e.health.state === 'offline') continue;
@@ -396,6 +401,13 @@ export class FleetMonitor {
         for (const i of await runnerCameOnline(store, runner, environments, now)) log('incident resolved', { kind: i.kind, id: i.id, runner, environment: i.environment });
       });
     }
+  }
+
+  private writeHeartbeats(): void {
+    if (this.pendingHeartbeats.size === 0) return;
+    const beats = [...this.pendingHeartbeats.values()];
+    this.pendingHeartbeats.clear();
+    this.write(() => this.opts.store.recordHeartbeats(beats));
   }
 
   private write(fn: () => Promise<unknown>): void {

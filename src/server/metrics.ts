@@ -15,6 +15,8 @@ export interface ServerMetrics {
   readonly catalogue: CatalogueMetrics;
   runnerState(runner: string, state: RunnerState): void;
   heartbeat(runner: string, at: number): void;
+  /** How long one heartbeat took to handle, frame received to ack sent. */
+  heartbeatHandled(seconds: number): void;
   failover(environment: string): void;
   /** A job started on `runner` after waiting `queueMs` for a runner. */
   jobQueued(runner: string, queueMs: number): void;
@@ -34,6 +36,7 @@ export function createServerMetrics(config?: Pick<Config, 'runners' | 'environme
     now,
   });
   const fleet = new Map<string, { state: RunnerState; lastHeartbeatAt?: number }>();
+  // The fleet gauges are rebuilt when scraped, not at each state change: rebuilding is linear in the fleet.
   const publish = () =>
     catalogue.setFleet([...fleet].map(([name, r]) => ({ name, state: r.state, lastHeartbeatAt: r.lastHeartbeatAt, environments: runnerEnvs.get(name) ?? [] })));
   return {
@@ -41,12 +44,12 @@ export function createServerMetrics(config?: Pick<Config, 'runners' | 'environme
     catalogue,
     runnerState(runner, state) {
       fleet.set(runner, { ...fleet.get(runner), state });
-      publish();
     },
     heartbeat(runner, at) {
       const r = fleet.get(runner);
       if (r) r.lastHeartbeatAt = at;
     },
+    heartbeatHandled: (seconds) => catalogue.heartbeatHandling.observe(seconds),
     failover: (environment) => catalogue.failoversTotal.inc({ environment }),
     jobQueued: (runner, ms) => catalogue.githubJobQueue.observe({ runner }, ms / 1000),
     jobFinished: (runner, ms) => catalogue.githubJobDuration.observe({ runner }, ms / 1000),

@@ -28,6 +28,7 @@ export class KyselyStore implements Store {
   getRunner = (name: string) => runners.getRunner(this.#ctx, name);
   listRunners = () => runners.listRunners(this.#ctx);
   recordHeartbeat = (runner: string, at: number, probes: unknown) => runners.recordHeartbeat(this.#ctx, runner, at, probes);
+  recordHeartbeats = (beats: ReadonlyArray<{ runner: string; at: number; probes: unknown }>) => runners.recordHeartbeats(this.#ctx, beats);
   latestHeartbeat = (runner: string) => runners.latestHeartbeat(this.#ctx, runner);
   setRunnerState = (runner: string, state: R.RunnerState, reasons: string[], at: number) => runners.setRunnerState(this.#ctx, runner, state, reasons, at);
   runnerStateHistory = (runner: string, sinceMs: number) => runners.runnerStateHistory(this.#ctx, runner, sinceMs);

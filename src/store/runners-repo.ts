@@ -54,18 +54,31 @@ export async function listRunners(ctx: Ctx): Promise<Runner[]> {
 }
 
 export async function recordHeartbeat(ctx: Ctx, runner: string, at: number, probes: unknown): Promise<void> {
-  const text = toJson(probes);
+  await recordHeartbeats(ctx, [{ runner, at, probes }]);
+}
+
+/** Rows per statement: well under SQLite's 32766 bound variables at 10 columns a row. */
+const HEARTBEAT_CHUNK = 500;
+
+/** Records many runners' latest heartbeats in one transaction (the last one wins for a runner named twice). */
+export async function recordHeartbeats(ctx: Ctx, beats: ReadonlyArray<{ runner: string; at: number; probes: unknown }>): Promise<void> {
+  const latest = new Map(beats.map((b) => [b.runner, { runner: b.runner, at: b.at, probes: toJson(b.probes) }]));
+  if (latest.size === 0) return;
+  const rows = [...latest.values()];
   await ctx.backend.writeTx(async (trx) => {
-    await trx
-      .insertInto('runners')
-      .values({ name: runner, labels: '[]', environments: '[]', priority: 0, authorized: 0, state: 'unknown', state_reasons: '[]', updated_at: at, last_heartbeat_at: at, probes: text })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ last_heartbeat_at: at, probes: text }))
-      .execute();
-    await trx
-      .insertInto('heartbeats')
-      .values({ runner, at, probes: text })
-      .onConflict((oc) => oc.column('runner').doUpdateSet({ at, probes: text }))
-      .execute();
+    for (let i = 0; i < rows.length; i += HEARTBEAT_CHUNK) {
+      const chunk = rows.slice(i, i + HEARTBEAT_CHUNK);
+      await trx
+        .insertInto('runners')
+        .values(chunk.map((r) => ({ name: r.runner, labels: '[]', environments: '[]', priority: 0, authorized: 0, state: 'unknown', state_reasons: '[]', updated_at: r.at, last_heartbeat_at: r.at, probes: r.probes })))
+        .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ last_heartbeat_at: eb.ref('excluded.last_heartbeat_at'), probes: eb.ref('excluded.probes') })))
+        .execute();
+      await trx
+        .insertInto('heartbeats')
+        .values(chunk)
+        .onConflict((oc) => oc.column('runner').doUpdateSet((eb) => ({ at: eb.ref('excluded.at'), probes: eb.ref('excluded.probes') })))
+        .execute();
+    }
   });
 }
 

@@ -28,6 +28,8 @@ export interface Store {
   listRunners(): Promise<Runner[]>;
   /** Records the latest heartbeat; an unknown runner is created unauthorized. */
   recordHeartbeat(runner: string, at: number, probes: unknown): Promise<void>;
+  /** recordHeartbeat for many runners in one transaction; a runner named twice keeps its last. */
+  recordHeartbeats(beats: ReadonlyArray<{ runner: string; at: number; probes: unknown }>): Promise<void>;
   latestHeartbeat(runner: string): Promise<Heartbeat | null>;
   /** Sets state and reasons; appends history only when the state changes. */
   setRunnerState(runner: string, state: RunnerState, reasons: string[], at: number): Promise<{ changed: boolean }>;

@@ -46,6 +46,8 @@ export const TEST_ENV = { T_VIEWER: TOKENS.viewer, T_DEPLOYER: TOKENS.deployer, 
 export interface TestServer {
   server: PitcrewServer;
   store: Store;
+  /** The SQLite file of the store, for tests that read its tables directly. */
+  dbFile: string;
   url: string;
   logs: Array<{ message: string; meta?: Record<string, unknown> }>;
   /** An in-process request with the given token (a role name from TOKENS, or none); the JSON body is checked by the test's assertions. */
@@ -68,7 +70,8 @@ export interface TestServerOptions {
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'pitcrew-server-'));
   const { config } = parseConfigText(opts.yaml ?? testConfigYaml(), 'pitcrew.yml', TEST_ENV);
-  const store = await openStore(join(dir, 'pitcrew.db'));
+  const dbFile = join(dir, 'pitcrew.db');
+  const store = await openStore(dbFile);
   await opts.seed?.(store);
   const logs: TestServer['logs'] = [];
   const tokens =
@@ -79,6 +82,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   return {
     server,
     store,
+    dbFile,
     url: listening.url,
     logs,
     async request(path, init = {}) {

@@ -40,6 +40,26 @@ export function recordsContract(name: string, make: () => Promise<StoreHarness>,
     });
   });
 
+  test(`${name}: heartbeats recorded in one batch update known runners, register unknown ones and keep a runner's last`, { skip }, async () => {
+    await withStore(make, async (store) => {
+      await store.upsertRunner(runner('a'), T0);
+      await store.setRunnerState('a', 'online', [], T0 + 1);
+      const many = Array.from({ length: 1200 }, (_, i) => ({ runner: `n${i}`, at: T0 + i, probes: { i } }));
+      await store.recordHeartbeats([{ runner: 'a', at: T0 + 5, probes: { load: 1 } }, ...many, { runner: 'a', at: T0 + 9, probes: { load: 2 } }]);
+      const a = await store.getRunner('a');
+      assert.equal(a?.authorized, true);
+      assert.equal(a?.state, 'online');
+      assert.equal(a?.lastHeartbeatAt, T0 + 9);
+      assert.deepEqual(await store.latestHeartbeat('a'), { runner: 'a', at: T0 + 9, probes: { load: 2 } });
+      assert.equal((await store.listRunners()).length, 1201);
+      const last = await store.getRunner('n1199');
+      assert.equal(last?.authorized, false);
+      assert.equal(last?.lastHeartbeatAt, T0 + 1199);
+      assert.deepEqual(await store.latestHeartbeat('n1199'), { runner: 'n1199', at: T0 + 1199, probes: { i: 1199 } });
+      await store.recordHeartbeats([]);
+    });
+  });
+
   test(`${name}: runner state history grows only when the state changes`, { skip }, async () => {
     await withStore(make, async (store) => {
       await store.upsertRunner(runner('a'), T0);

@@ -2,7 +2,8 @@
  * `POST /api/v1/github/webhook` (also `/api/v1/webhooks/github`): GitHub's deliveries. Authenticated by the
  * X-Hub-Signature-256 HMAC over the raw body (not by bearer token); a bad or
  * missing signature is 401 and counted. Only `workflow_job` is acted on.
- * Must never parse the body before the signature is checked.
+ * Must never parse the body before the signature is checked. Bodies over
+ * 1 MiB are refused before they are read (body-limit.ts).
  */
 import type { Context, Hono } from 'hono';
 import { parseWorkflowJobEvent, verifyWebhookSignature, WebhookPayloadError } from '../../github/webhook.js';
@@ -13,12 +14,10 @@ import type { JobFailover } from '../job-failover.js';
 export const WEBHOOK_PATH = '/api/v1/github/webhook';
 /** The path earlier configurations point GitHub at; answered the same way. */
 export const WEBHOOK_PATH_ALIAS = '/api/v1/webhooks/github';
-const MAX_BODY = 25 * 1024 * 1024;
 
 export function webhookRoutes(app: Hono, s: ServerContext, failover: JobFailover): void {
   const handler = async (c: Context) => {
     const raw = new Uint8Array(await c.req.arrayBuffer());
-    if (raw.byteLength > MAX_BODY) throw new ApiError(413, 'too-large', 'body: larger than GitHub ever sends (25 MB)');
     const check = verifyWebhookSignature(s.webhookSecret ?? '', raw, c.req.header('x-hub-signature-256'));
     s.metrics.webhook(check.valid);
     if (!check.valid) {
