@@ -64,7 +64,9 @@ function settle(report: DeployReport, result: DeployResult, error?: string): Dep
 /** The release a rollback goes to on the first target: `--to`, else the newest good (not bad) release staged before `current`. */
 async function rollbackTarget(req: DeployRequest, first: CheckTarget): Promise<TransactionPlan> {
   const state = await first.session.inspect();
-  const at = state.current === undefined ? state.details.length : state.details.findIndex((d) => d.id === state.current);
+  const index = state.details.findIndex((d) => d.id === state.current);
+  // No current (or one whose folder is gone): every staged release is earlier.
+  const at = index < 0 ? state.details.length : index;
   const earlier = state.details.slice(0, at).filter((d) => d.mark !== 'bad');
   const chosen = req.toRelease ?? (earlier.filter((d) => d.mark === 'good').pop() ?? earlier.pop())?.id;
   const info = state.details.find((d) => d.id === chosen);
