@@ -41,25 +41,31 @@ async function time(store: Store): Promise<number[]> {
  * the lock's tail is waiting for a core rather than the store.
  */
 async function control(targetMs: number): Promise<number[]> {
-  let spins = 1000;
-  for (let calibrated = false; !calibrated;) {
-    const t0 = performance.now();
+  const spin = (n: number): number => {
     let x = 0;
-    for (let j = 0; j < spins; j++) x += Math.sqrt(j);
-    const ms = performance.now() - t0;
-    if (ms >= targetMs / 2 || spins > 1e8) calibrated = true;
-    else spins *= 2;
-    if (x < 0) console.log(x);
+    for (let j = 0; j < n; j++) x += Math.sqrt(j);
+    return x;
+  };
+  let spins = 1000;
+  let sink = 0;
+  for (;;) {
+    const runs: number[] = [];
+    for (let k = 0; k < 9; k++) {
+      const t0 = performance.now();
+      sink += spin(spins);
+      runs.push(performance.now() - t0);
+    }
+    if (quantile(ascending(runs), 0.5) >= targetMs || spins > 1e8) break;
+    spins *= 2;
   }
   const times: number[] = [];
   for (let i = 0; i < iterations; i++) {
     const t0 = performance.now();
-    let x = 0;
-    for (let j = 0; j < spins * 2; j++) x += Math.sqrt(j);
+    sink += spin(spins);
     await new Promise((r) => setImmediate(r));
     times.push(performance.now() - t0);
-    if (x < 0) console.log(x);
   }
+  if (Number.isNaN(sink)) console.log(sink);
   return ascending(times);
 }
 
