@@ -30,16 +30,6 @@ export interface SshTransport extends Transport {
   readonly openConnections: number;
 }
 
-// $1 root, $2 `current` or a release id: prints the release the command will run in.
-const RESOLVE = `set -u
-if [ "$2" = current ]; then
-  r=$(readlink "$1/current" 2>/dev/null) || { echo "$1/current does not point at a release yet" >&2; exit 3; }
-  printf '%s\\n' "\${r#releases/}"
-else
-  [ -d "$1/releases/$2" ] || { echo "$1/releases/$2 does not exist" >&2; exit 3; }
-  printf '%s\\n' "$2"
-fi`;
-
 class SshSession implements TargetSession {
   readonly target: string;
   private readonly scripted: ScriptedSession;
@@ -66,15 +56,14 @@ class SshSession implements TargetSession {
         throw new UsageError(`target ${this.target}: environment variable name ${JSON.stringify(name)} is not valid in a shell (letters, digits, _; not starting with a digit)`);
       }
     }
-    const which = options.cwd === 'current' ? 'current' : (options.release as string);
-    const resolved = await runScriptOver(this.conn, { text: RESOLVE, args: [root, which] });
-    const release = resolved.stdout.trim();
-    if (resolved.exitCode !== 0 || !isReleaseId(release)) throw this.failed('cannot run a command', resolved, 'target.missing');
-    const dir = options.cwd === 'current' ? `${root}/current` : `${root}/releases/${release}`;
-    return runCommandOver(this.conn, {
-      command, dir, root, timeoutMs: options.timeoutMs, killGraceMs: this.opts.killGraceMs, onOutput: options.onOutput,
-      env: { ...options.env, PITCREW_RELEASE: release, PITCREW_PATH: root, PITCREW_TARGET: this.target },
+    const where = options.cwd === 'current' ? 'current' : (options.release as string);
+    const r = await runCommandOver(this.conn, {
+      command, root, where, timeoutMs: options.timeoutMs, killGraceMs: this.opts.killGraceMs, onOutput: options.onOutput,
+      env: { ...options.env, PITCREW_PATH: root, PITCREW_TARGET: this.target },
     });
+    if (!r.ran) throw this.failed('cannot run a command', { exitCode: r.exitCode, stdout: '', stderr: r.stderr }, 'target.missing');
+    if (!isReleaseId(r.release)) throw new TargetError(this.target, `cannot run a command: ${root}/current points at ${r.release}, not at a release`, { code: 'target.missing' });
+    return r.result;
   }
 
   inspect(): Promise<TargetState> {
