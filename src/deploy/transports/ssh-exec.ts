@@ -69,24 +69,37 @@ export async function runScriptOver(conn: SshConnection, script: TargetScript): 
   });
 }
 
-const UPLOAD = `set -u
+// $1 target root, $2 upload name, $3 script text, then the script's arguments.
+// Streams stdin into <root>/.pitcrew/<name>, runs the script (which reads the
+// upload by the path it was given), and removes the upload whatever happened:
+// upload, staging and cleanup in one channel.
+const UPLOAD_THEN = `set -u
 umask 077
 [ -d "$1" ] || { printf 'pitcrew-error missing target folder %s does not exist\\n' "$1" >&2; exit 3; }
-mkdir -p "$1/.pitcrew" && cat > "$1/.pitcrew/$2"`;
+up="$1/.pitcrew/$2"
+mkdir -p "$1/.pitcrew" && cat > "$up" || { rm -f "$up"; printf 'pitcrew-error io cannot write the upload %s\\n' "$up" >&2; exit 3; }
+text=$3; shift 3
+sh -c "$text" pitcrew-target "$@"; s=$?
+rm -f "$up"
+exit $s`;
 
-/** Streams a local file into `<root>/.pitcrew/<name>` on the target; returns the script outcome. */
-export async function uploadOver(conn: SshConnection, file: string, root: string, name: string): Promise<ScriptOutcome> {
-  return conn.withChannel(scriptCommand(UPLOAD, [root, name]), async (channel) => {
+/**
+ * Streams a local file into `<root>/.pitcrew/<name>` on the target, then runs
+ * `script` there (its arguments name that path), then removes the upload.
+ */
+export async function uploadThenRun(conn: SshConnection, file: string, root: string, name: string, script: TargetScript): Promise<ScriptOutcome> {
+  return conn.withChannel(scriptCommand(UPLOAD_THEN, [root, name, script.text, ...script.args]), async (channel) => {
+    let stdout = '';
     let stderr = '';
+    channel.setEncoding('utf8').on('data', (c: string) => (stdout += c));
     channel.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    channel.resume();
     const exited = exitOf(channel);
     await pipeline(createReadStream(file), channel, { end: true }).catch((err: Error) => {
       stderr += `\ncannot send ${file}: ${err.message}`;
     });
     const exit = await exited;
     checkLost(conn, exit);
-    return { exitCode: exit.code, stdout: '', stderr };
+    return { exitCode: exit.code, stdout, stderr };
   });
 }
 

@@ -11,7 +11,7 @@ import { TargetError } from '../errors.js';
 import { isReleaseId, isSha256 } from '../release-id.js';
 import { ScriptedSession, type ScriptOutcome } from './scripted-session.js';
 import { connectSsh, type ConnectOptions, type SshConnection } from './ssh-connection.js';
-import { runCommandOver, runScriptOver, uploadOver } from './ssh-exec.js';
+import { runCommandOver, runScriptOver, uploadThenRun } from './ssh-exec.js';
 import { ConnectionPool } from './ssh-pool.js';
 import { sshTargetOf, type SshTarget } from './ssh-target.js';
 import type {
@@ -70,7 +70,7 @@ class SshSession implements TargetSession {
     return this.scripted.inspect();
   }
 
-  /** Uploads the artifact under `.pitcrew/`, stages it with the shared script, removes the upload. */
+  /** Uploads the artifact under `.pitcrew/`, stages it with the shared script and removes the upload, in one channel. */
   async stage(releaseId: string, artifactPath: string, sha256: string): Promise<StageResult> {
     const digest = sha256.toLowerCase();
     // Bad arguments are refused by the shared stage before it touches the target.
@@ -81,13 +81,7 @@ class SshSession implements TargetSession {
     if ((await this.scripted.inspect()).releases.includes(releaseId)) return this.scripted.stage(releaseId, '', sha256);
     const name = `upload.tmp-${randomBytes(6).toString('hex')}`;
     const remote = `${this.t.path}/.pitcrew/${name}`;
-    try {
-      const sent = await uploadOver(this.conn, artifactPath, this.t.path, name);
-      if (sent.exitCode !== 0) throw this.failed(`cannot upload ${artifactPath} to ${remote}`, sent, 'target.io');
-      return await this.scripted.stage(releaseId, remote, sha256);
-    } finally {
-      await runScriptOver(this.conn, { text: 'rm -f "$1"', args: [remote] }).catch(() => undefined);
-    }
+    return this.scripted.stage(releaseId, remote, sha256, (script) => uploadThenRun(this.conn, artifactPath, this.t.path, name, script));
   }
 
   switchTo(releaseId: string, fencingToken: number): Promise<SwitchResult> {
