@@ -132,7 +132,9 @@ async function transaction(ctx: RunContext, plan: TransactionPlan, report: Deplo
       await deployFailed(ports.coord, { environment: ctx.envName, deploymentId: ctx.journal.deploymentId, result: report.result, cause: why, failedAt, at: ctx.now() }, ports.say);
     }
   } finally {
-    for (const r of report.targets) if (r.final === null) r.final = (await ctx.targets.find((t) => t.name === r.target)?.session.inspect().catch(() => undefined))?.current ?? null;
+    await Promise.all(report.targets.filter((r) => r.final === null).map(async (r) => {
+      r.final = (await ctx.targets.find((t) => t.name === r.target)?.session.inspect().catch(() => undefined))?.current ?? null;
+    }));
   }
 }
 
@@ -145,11 +147,9 @@ async function rollbackAfterFailure(ctx: RunContext, plan: TransactionPlan, st: 
     settle(report, 'lock-lost', `${why}; then the lock was lost during the rollback: ${(err as Error).message}`);
     return;
   }
-  for (const t of ctx.targets) {
-    if (st.staged.has(t.name) && st.captured.get(t.name) !== plan.releaseId) {
-      await ctx.journal.step('mark', t.name, 'bad', () => t.session.markRelease(plan.releaseId, 'bad')).catch(() => undefined);
-    }
-  }
+  await Promise.all(ctx.targets.filter((t) => st.staged.has(t.name) && st.captured.get(t.name) !== plan.releaseId).map((t) =>
+    ctx.journal.step('mark', t.name, 'bad', () => t.session.markRelease(plan.releaseId, 'bad')).catch(() => undefined),
+  ));
   const state = ok ? 'rolled-back' : 'rollback-failed';
   await ctx.ports.coord.updateDeployment(ctx.journal.deploymentId, { state, result: state, finishedAt: ctx.now(), error: why === null || why === undefined ? why : (ctx.ports.mask ?? ((t: string) => t))(why) });
   if (ok) {
