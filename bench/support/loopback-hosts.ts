@@ -108,7 +108,7 @@ export async function startLoopbackHosts(scope: Scope, count: number): Promise<L
     const up = await poll(`sshd to listen on ${hosts.length} addresses at port ${port}`, async () => {
       if (!sshd.running()) return 'exited';
       return (await Promise.all(hosts.map((h) => accepts(h, port)))).every(Boolean) ? 'up' : undefined;
-    }, { deadlineMs: 15_000, context: () => sshd.tail() });
+    }, { deadlineMs: 90_000, context: () => sshd.tail() });
     if (up === 'up') {
       const knownHostsFile = join(dir, 'known_hosts');
       await writeFile(knownHostsFile, hosts.map((h) => `[${h}]:${port} ${hostKey.publicLine}\n`).join(''));
