@@ -29,6 +29,8 @@ const commandCheck = strictObject({
   kind: z.literal('command'),
   /** A shell command run on the target; exit 0 passes. */
   run: text(),
+  /** When set, the command's output (stdout) must also contain this text. */
+  expectOutput: z.string().min(1).optional(),
   ...retry,
   timeout: duration().default('30s'),
 });

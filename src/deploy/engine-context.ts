@@ -53,20 +53,24 @@ export function targetRefs(environment: Environment): TargetRef[] {
   });
 }
 
-/** Opens a session on every target of the environment; closes the opened ones if one fails. */
+/**
+ * Opens a session on every target of the environment, all at once (one slow
+ * login must not hold the others in line); if any fails, closes the opened
+ * ones and throws the failure of the first such target in config order.
+ */
 export async function openTargets(environment: Environment, ports: EnginePorts): Promise<CheckTarget[]> {
   const transport = transportFor(environment.transport, 'transport', ports.transports ?? defaultTransports);
-  const out: CheckTarget[] = [];
-  try {
-    for (const ref of targetRefs(environment)) {
-      const session = await transport.open(ref);
-      out.push({ name: ref.name, host: typeof ref.host === 'string' ? ref.host : '127.0.0.1', session });
-    }
-  } catch (err) {
-    await closeTargets(out);
-    throw err;
+  const refs = targetRefs(environment);
+  const settled = await Promise.allSettled(refs.map(async (ref): Promise<CheckTarget> => ({
+    name: ref.name, host: typeof ref.host === 'string' ? ref.host : '127.0.0.1', session: await transport.open(ref),
+  })));
+  const opened = settled.filter((r): r is PromiseFulfilledResult<CheckTarget> => r.status === 'fulfilled').map((r) => r.value);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) {
+    await closeTargets(opened);
+    throw failed.reason;
   }
-  return out;
+  return opened;
 }
 
 export async function closeTargets(targets: CheckTarget[]): Promise<void> {

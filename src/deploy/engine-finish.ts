@@ -11,18 +11,19 @@ import type { DeployReport } from './report.js';
 import type { TransactionState } from './engine-transaction.js';
 
 export async function finishSuccess(ctx: RunContext, releaseId: string, committed: string[], st: TransactionState, report: DeployReport): Promise<void> {
-  for (const t of ctx.targets.filter((x) => committed.includes(x.name))) {
-    await ctx.journal.step('mark', t.name, 'good', () => t.session.markRelease(releaseId, 'good')).catch((err: Error) => {
+  // Targets are marked, and later pruned, all at once: one slow host must not make the others wait in line.
+  await Promise.all(ctx.targets.filter((x) => committed.includes(x.name)).map((t) =>
+    ctx.journal.step('mark', t.name, 'good', () => t.session.markRelease(releaseId, 'good')).catch((err: Error) => {
       ctx.ports.say(`could not mark ${releaseId} good on ${t.name}: ${err.message}`);
-    });
-  }
+    }),
+  ));
   // The journal is closed before the record says succeeded: a deployer killed in between leaves a
   // `running` record that recovery completes, never a finished record with an open journal.
   await ctx.journal.write('finish', null, 'succeeded', 'succeeded');
   await ctx.ports.coord.updateDeployment(ctx.journal.deploymentId, { state: 'succeeded', result: 'succeeded', finishedAt: ctx.now() });
   await deploySucceeded(ctx.ports.coord, ctx.envName, ctx.journal.deploymentId, ctx.now(), ctx.ports.say);
   const keep = ctx.environment.keepReleases;
-  for (const t of ctx.targets) {
+  await Promise.all(ctx.targets.map(async (t) => {
     try {
       const state = await t.session.inspect();
       const lastGood = state.details.filter((d) => d.mark === 'good' && d.id !== state.current).pop()?.id;
@@ -33,5 +34,5 @@ export async function finishSuccess(ctx: RunContext, releaseId: string, committe
     } catch (err) {
       ctx.ports.say(`pruning old releases on ${t.name} failed (the deploy stands): ${(err as Error).message}`);
     }
-  }
+  }));
 }

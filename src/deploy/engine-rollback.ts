@@ -7,7 +7,8 @@
  * captured release.
  */
 import { StaleFencingTokenError } from '../store/index.js';
-import { runChecks } from './checks/index.js';
+import { describeResult, runChecks } from './checks/index.js';
+import { checkFailure, checksDetail, checksPassed } from './check-journal.js';
 import type { RunContext } from './engine-context.js';
 import { FenceError } from './errors.js';
 import { newTargetReport, type TargetReport } from './report.js';
@@ -71,12 +72,12 @@ async function rollbackOne(ctx: RunContext, plan: RollbackPlan, name: string, re
       const restart = await journal.step('rollback.restart', name, null, () => runStep(target.session, ctx.environment.steps.restart, { cwd: 'current' }), (v) => v.detail);
       report.restart = restart.status;
       if (restart.status !== 'ok') throw new Error(`restart after rollback failed on ${name}: ${restart.detail}`);
-      const checks = await journal.step('rollback.health', name, null, () => runChecks(ctx.environment.healthChecks, target, ctx.ports.checkPorts), (r) =>
-        r.map((c) => `${c.check}: ${c.status}`).join('; ') || 'no health checks',
-      );
-      report.checks = checks;
-      const bad = checks.find((c) => c.status !== 'ok');
-      if (bad) throw new Error(`health check ${bad.check} failed on ${name} after the rollback: ${bad.detail}`);
+      const checks = await journal.step('rollback.health', name, null, () => runChecks(ctx.environment.healthChecks, target, ctx.ports.checkPorts), checksDetail,
+        checksPassed);
+      report.rollbackChecks = checks;
+      for (const c of checks) ctx.ports.say(`rollback health check on ${name}: ${describeResult(c)}`);
+      const bad = checks.find((c) => c.status !== 'passed');
+      if (bad) throw new Error(`health check ${checkFailure(bad)} on ${name} after the rollback: ${bad.detail}`);
     }
     report.final = (await target.session.inspect()).current ?? null;
     report.rolledBack = report.final === captured ? 'ok' : 'failed';

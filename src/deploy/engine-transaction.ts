@@ -6,7 +6,8 @@
  * interruption is thrown as a StepFailure for engine.ts to roll back; this
  * file never rolls back itself.
  */
-import { runChecks } from './checks/index.js';
+import { describeResult, runChecks } from './checks/index.js';
+import { checkFailure, checksDetail, checksPassed } from './check-journal.js';
 import { plural, type RunContext } from './engine-context.js';
 import { LockLostError } from './engine-rollback.js';
 import type { CheckTarget } from './checks/index.js';
@@ -107,12 +108,12 @@ async function switchOne(ctx: RunContext, plan: TransactionPlan, st: Transaction
   report.restart = restart.status;
   checkpoint(ctx);
   if (restart.status !== 'ok') return `restart step failed on ${t.name}: ${restart.detail}`;
-  report.checks = await ctx.journal.step('health', t.name, null, () => runChecks(ctx.environment.healthChecks, t, { ...ctx.ports.checkPorts, signal: ctx.ports.signal }), (r) =>
-    r.map((c) => `${c.check}: ${c.status} (${c.detail})`).join('; ') || 'no health checks',
-  );
+  report.checks = await ctx.journal.step('health', t.name, null, () => runChecks(ctx.environment.healthChecks, t, { ...ctx.ports.checkPorts, signal: ctx.ports.signal }), checksDetail,
+    checksPassed);
+  for (const c of report.checks) ctx.ports.say(`health check on ${t.name}: ${describeResult(c)}`);
   checkpoint(ctx);
-  const bad = report.checks.find((c) => c.status !== 'ok');
-  return bad ? `health check ${bad.check} ${bad.status === 'not-run' ? 'did not run' : 'failed'} on ${t.name}: ${bad.detail}` : undefined;
+  const bad = report.checks.find((c) => c.status !== 'passed');
+  return bad ? `health check ${checkFailure(bad)} on ${t.name}: ${bad.detail}` : undefined;
 }
 
 async function switchBatches(ctx: RunContext, plan: TransactionPlan, st: TransactionState, putBack: (name: string) => Promise<void>): Promise<void> {
@@ -139,11 +140,11 @@ async function smoke(ctx: RunContext, report: DeployReport): Promise<void> {
   if (tests.length === 0) return;
   const first = ctx.targets[0];
   ctx.ports.say(`running ${plural(tests.length, 'smoke test')}`);
-  report.smokeTests = await ctx.journal.step('smoke', first.name, null, () => runChecks(tests, first, { ...ctx.ports.checkPorts, signal: ctx.ports.signal }), (r) =>
-    r.map((c) => `${c.check}: ${c.status}`).join('; '),
-  );
-  const bad = report.smokeTests.find((c) => c.status !== 'ok');
-  if (bad) throw new StepFailure(`smoke test ${bad.check} failed: ${bad.detail}`);
+  report.smokeTests = await ctx.journal.step('smoke', first.name, null, () => runChecks(tests, first, { ...ctx.ports.checkPorts, signal: ctx.ports.signal }), checksDetail,
+    checksPassed);
+  for (const c of report.smokeTests) ctx.ports.say(`smoke test ${describeResult(c)}`);
+  const bad = report.smokeTests.find((c) => c.status !== 'passed');
+  if (bad) throw new StepFailure(`smoke test ${checkFailure(bad)}: ${bad.detail}`);
 }
 
 /** Runs the forward steps up to and including the commit. */

@@ -64,7 +64,9 @@ function settle(report: DeployReport, result: DeployResult, error?: string): Dep
 /** The release a rollback goes to on the first target: `--to`, else the newest good (not bad) release staged before `current`. */
 async function rollbackTarget(req: DeployRequest, first: CheckTarget): Promise<TransactionPlan> {
   const state = await first.session.inspect();
-  const at = state.current === undefined ? state.details.length : state.details.findIndex((d) => d.id === state.current);
+  const index = state.details.findIndex((d) => d.id === state.current);
+  // No current (or one whose folder is gone): every staged release is earlier.
+  const at = index < 0 ? state.details.length : index;
   const earlier = state.details.slice(0, at).filter((d) => d.mark !== 'bad');
   const chosen = req.toRelease ?? (earlier.filter((d) => d.mark === 'good').pop() ?? earlier.pop())?.id;
   const info = state.details.find((d) => d.id === chosen);
@@ -130,7 +132,9 @@ async function transaction(ctx: RunContext, plan: TransactionPlan, report: Deplo
       await deployFailed(ports.coord, { environment: ctx.envName, deploymentId: ctx.journal.deploymentId, result: report.result, cause: why, failedAt, at: ctx.now() }, ports.say);
     }
   } finally {
-    for (const r of report.targets) if (r.final === null) r.final = (await ctx.targets.find((t) => t.name === r.target)?.session.inspect().catch(() => undefined))?.current ?? null;
+    await Promise.all(report.targets.filter((r) => r.final === null).map(async (r) => {
+      r.final = (await ctx.targets.find((t) => t.name === r.target)?.session.inspect().catch(() => undefined))?.current ?? null;
+    }));
   }
 }
 
@@ -143,11 +147,9 @@ async function rollbackAfterFailure(ctx: RunContext, plan: TransactionPlan, st: 
     settle(report, 'lock-lost', `${why}; then the lock was lost during the rollback: ${(err as Error).message}`);
     return;
   }
-  for (const t of ctx.targets) {
-    if (st.staged.has(t.name) && st.captured.get(t.name) !== plan.releaseId) {
-      await ctx.journal.step('mark', t.name, 'bad', () => t.session.markRelease(plan.releaseId, 'bad')).catch(() => undefined);
-    }
-  }
+  await Promise.all(ctx.targets.filter((t) => st.staged.has(t.name) && st.captured.get(t.name) !== plan.releaseId).map((t) =>
+    ctx.journal.step('mark', t.name, 'bad', () => t.session.markRelease(plan.releaseId, 'bad')).catch(() => undefined),
+  ));
   const state = ok ? 'rolled-back' : 'rollback-failed';
   // As after a success: the journal is closed first, so no record ends while its journal stays open.
   if (ok) await ctx.journal.write('finish', null, 'succeeded', 'rolled-back').catch(() => undefined);

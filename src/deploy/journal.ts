@@ -34,9 +34,11 @@ export class Journal {
 
   /**
    * Journals `started`, runs `fn`, then journals `succeeded` with `done(result)`
-   * as detail, or `failed` with the error's message (and rethrows).
+   * as detail (`failed` when `passed(result)` is false: checks that did not
+   * pass), or `failed` with the error's message (and rethrows).
    */
-  async step<T>(step: StepName, target: string | null, detail: string | null, fn: () => Promise<T>, done?: (r: T) => string | null): Promise<T> {
+  async step<T>(step: StepName, target: string | null, detail: string | null, fn: () => Promise<T>, done?: (r: T) => string | null,
+    passed?: (r: T) => boolean): Promise<T> {
     await this.write(step, target, 'started', detail);
     let result: T;
     try {
@@ -45,7 +47,7 @@ export class Journal {
       await this.write(step, target, 'failed', (err as Error).message).catch(() => undefined);
       throw err;
     }
-    await this.write(step, target, 'succeeded', done ? done(result) : null);
+    await this.write(step, target, passed === undefined || passed(result) ? 'succeeded' : 'failed', done ? done(result) : null);
     return result;
   }
 }

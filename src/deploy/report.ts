@@ -1,6 +1,6 @@
 /**
  * The deploy report: a result set per target (captured, staged, switched,
- * restart, checks, rolled back, final release) plus the deploy's outcome and
+ * restart, checks, rolled back, checks after the rollback, final release) plus the deploy's outcome and
  * exit code. Built as the deploy runs, printed with --json. Never holds a
  * secret or a command's full output.
  */
@@ -26,8 +26,11 @@ export interface TargetReport {
   staged: Outcome;
   switched: Outcome;
   restart: Outcome;
+  /** Health checks after the switch to the new release (the one that started a rollback among them). */
   checks: CheckResult[];
   rolledBack: Outcome;
+  /** Health checks after switching back, when the target was rolled back. */
+  rollbackChecks: CheckResult[];
   /** Release `current` points at when the deploy ends (null: unknown or none). */
   final: string | null;
   detail?: string;
@@ -60,7 +63,7 @@ export interface DeployReport {
 }
 
 export function newTargetReport(target: string): TargetReport {
-  return { target, captured: null, staged: 'not-run', switched: 'not-run', restart: 'not-run', checks: [], rolledBack: 'not-run', final: null };
+  return { target, captured: null, staged: 'not-run', switched: 'not-run', restart: 'not-run', checks: [], rolledBack: 'not-run', rollbackChecks: [], final: null };
 }
 
 export const exitCodes: Record<DeployResult, number> = {

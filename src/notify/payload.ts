@@ -55,7 +55,7 @@ function summary(report: DeployReport): TargetsSummary {
     total: t.length,
     switched: t.filter((r) => r.switched === 'ok').length,
     rolledBack: t.filter((r) => r.rolledBack === 'ok').length,
-    failed: t.filter((r) => [r.staged, r.switched, r.restart, r.rolledBack].includes('failed') || r.checks.some((c) => c.status === 'failed')).length,
+    failed: t.filter((r) => [r.staged, r.switched, r.restart, r.rolledBack].includes('failed') || r.checks.some((c) => c.status === 'failed' || c.status === 'inconclusive')).length,
     names: t.map((r) => r.target),
   };
 }

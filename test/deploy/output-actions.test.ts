@@ -58,7 +58,9 @@ test('under GitHub Actions a failed health check is grouped by phase, annotated 
     assert.match(md, /\| result \| \*\*rolled-back\*\* \(exit 1\) \|/);
     for (const t of TARGETS) assert.match(md, new RegExp(`^\\| ${t} \\| 1\\.0\\.0-[0-9a-f]{12} \\| 1\\.0\\.0-[0-9a-f]{12} \\|`, 'm'));
     assert.match(md, /^\| error \| health check no fail marker failed on web-3: /m);
-    assert.match(md, /^\| web-3 \| no fail marker \| ok \| 1 \|/m);
+    assert.match(md, /^\| web-3 \| health \| no fail marker \| \*\*failed\*\* \| 1 \| \d+ ms \| exit 1 \(no output\) \(after 1 attempt\) \|$/m);
+    assert.match(md, /^\| web-3 \| after rollback \| no fail marker \| passed \| 1 \| \d+ ms \| exit 0 \|$/m);
+    assert.match(failing.out, /^health check on web-3: no fail marker: failed after 1 attempt in \d+ ms \(exit 1 \(no output\) \(after 1 attempt\)\)$/m);
     assert.match(md, /### Timings/);
   } finally {
     await ws.cleanup();

@@ -6,20 +6,26 @@ import { newTargetReport, type DeployReport } from '../../src/deploy/report.js';
 
 function report(): DeployReport {
   const t = { ...newTargetReport('web|1'), captured: '1.0.0-aaaaaaaaaaaa', final: '1.0.0-aaaaaaaaaaaa', staged: 'ok' as const, switched: 'ok' as const, restart: 'ok' as const, rolledBack: 'ok' as const };
-  t.checks = [{ check: 'health', kind: 'http', target: 'web|1', status: 'failed', attempts: 3, detail: 'HTTP 500 with token hunter2-secret' }];
+  t.checks = [
+    { check: 'health', kind: 'http', target: 'web|1', status: 'failed', attempts: 3, durationMs: 2400, detail: 'HTTP 500 with token hunter2-secret' },
+    { check: 'port', kind: 'tcp', target: 'web|1', status: 'inconclusive', attempts: 2, durationMs: 40, detail: '127.0.0.1:3000: ECONNREFUSED (after 2 attempts)' },
+  ];
+  t.rollbackChecks = [{ check: 'health', kind: 'http', target: 'web|1', status: 'passed', attempts: 1, durationMs: 12, detail: 'answered 200' }];
   return {
     kind: 'deploy', environment: 'prod', deploymentId: 'd1', version: '2.0.0', releaseId: '2.0.0-bbbbbbbbbbbb', sha256: 'b'.repeat(64), fencingToken: 7,
     result: 'rolled-back', exitCode: 1, error: 'health check health failed on web|1', targets: [t], smokeTests: [], pruned: {}, recovered: [],
   };
 }
 
-test('the summary masks each cell before escaping its pipes, and lists every check and phase', () => {
+test('the summary masks each cell before escaping its pipes, and lists every check with its outcome, attempts and duration, and every phase', () => {
   const masker = new SecretMasker();
   masker.register('hunter2-secret', 'TOKEN');
   const md = deploySummary(report(), { totalMs: 65_000, phases: [{ title: 'stage on 1 target', ms: 1500 }] }, masker);
   assert.ok(!md.includes('hunter2-secret'));
-  assert.match(md, /^\| web\\\|1 \| 1\.0\.0-a{12} \| 1\.0\.0-a{12} \| ok \| ok \| ok \| health: failed \| ok \|$/m);
-  assert.match(md, /^\| web\\\|1 \| health \| failed \| 3 \| HTTP 500 with token \*\*\* \|$/m);
+  assert.match(md, /^\| web\\\|1 \| 1\.0\.0-a{12} \| 1\.0\.0-a{12} \| ok \| ok \| ok \| health: \*\*failed\*\*<br>port: \*\*inconclusive\*\* \| ok \|$/m);
+  assert.match(md, /^\| web\\\|1 \| health \| health \| \*\*failed\*\* \| 3 \| 2\.4 s \| HTTP 500 with token \*\*\* \|$/m);
+  assert.match(md, /^\| web\\\|1 \| health \| port \| \*\*inconclusive\*\* \| 2 \| 40 ms \| 127\.0\.0\.1:3000: ECONNREFUSED \(after 2 attempts\) \|$/m);
+  assert.match(md, /^\| web\\\|1 \| after rollback \| health \| passed \| 1 \| 12 ms \| answered 200 \|$/m);
   assert.match(md, /^\| stage on 1 target \| 1\.5 s \|$/m);
   assert.match(md, /^\| duration \| 1 min 5 s \|$/m);
 });

@@ -46,9 +46,9 @@ test('a health check failing on one of three ssh hosts rolls all three back to t
   const [latest] = await df.deployments();
   assert.equal(latest.state, 'rolled-back');
   const events = (step: string, phase: string) => latest.journal.filter((e) => e.step === step && e.phase === phase).map((e) => e.target).sort();
-  const health = latest.journal.filter((e) => e.step === 'health' && e.phase === 'succeeded');
-  assert.deepEqual(health.filter((e) => /: failed/.test(e.detail ?? '')).map((e) => e.target), ['web-2'], 'the check failed on web-2 only');
-  assert.deepEqual(health.filter((e) => /: ok/.test(e.detail ?? '')).map((e) => e.target).sort(), ['web-1', 'web-3']);
+  const health = latest.journal.filter((e) => e.step === 'health' && e.phase !== 'started');
+  assert.deepEqual(health.filter((e) => e.phase === 'failed' && /: failed after 1 attempt in /.test(e.detail ?? '')).map((e) => e.target), ['web-2'], 'the check failed on web-2 only');
+  assert.deepEqual(health.filter((e) => e.phase === 'succeeded' && /: passed after 1 attempt in /.test(e.detail ?? '')).map((e) => e.target).sort(), ['web-1', 'web-3']);
   for (const step of ['rollback.switch', 'rollback.restart', 'rollback.health']) assert.deepEqual(events(step, 'succeeded'), TARGET_NAMES, `journal: ${step} on every target`);
   assert.equal(events('rollback', 'succeeded').length, 1);
   assert.deepEqual(events('commit', 'succeeded'), [], 'never committed');

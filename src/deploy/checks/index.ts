@@ -4,4 +4,7 @@
  */
 export { checkRunners, checkRunnerFor, runCheck, runChecks } from './registry.js';
 export { expandUrl } from './http.js';
-export { checkLabel, type Attempt, type CheckPorts, type CheckResult, type CheckRunner, type CheckTarget, type Outcome } from './types.js';
+export {
+  checkLabel, describeResult, type Attempt, type AttemptOutcome, type CheckOutcome, type CheckPorts, type CheckResult, type CheckRunner, type CheckTarget,
+  type Outcome,
+} from './types.js';

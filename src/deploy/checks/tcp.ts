@@ -1,6 +1,8 @@
 /**
  * The `tcp` check: something accepts a connection on host:port within the
- * time limit. The host defaults to the target's. Nothing is sent.
+ * time limit. The host defaults to the target's. Nothing is sent, so nothing
+ * can answer wrongly: a connection is `passed`, anything else (refused,
+ * reset, unreachable, no connection in time) is `inconclusive`.
  */
 import { connect } from 'node:net';
 import type { Check } from '../../config/index.js';
@@ -16,8 +18,8 @@ export function tcpAttempt(check: Check, target: CheckTarget, _ports: CheckPorts
       socket.destroy();
       resolve(a);
     };
-    socket.setTimeout(check.timeout, () => done({ ok: false, detail: `${where}: no connection within ${check.timeout} ms` }));
-    socket.once('connect', () => done({ ok: true, detail: `${where} accepted a connection` }));
-    socket.once('error', (err: NodeJS.ErrnoException) => done({ ok: false, detail: `${where}: ${err.code ?? err.message}` }));
+    socket.setTimeout(check.timeout, () => done({ outcome: 'inconclusive', detail: `${where}: no connection within ${check.timeout} ms` }));
+    socket.once('connect', () => done({ outcome: 'passed', detail: `${where} accepted a connection` }));
+    socket.once('error', (err: NodeJS.ErrnoException) => done({ outcome: 'inconclusive', detail: `${where}: ${err.code ?? err.message}` }));
   });
 }

@@ -1,7 +1,8 @@
 /**
  * The Markdown step summary of a deploy, rollback or recovery: environment,
  * release, result, per target its captured and final release and what each
- * step did, every check with its outcome, the phases with their durations.
+ * step did, every check with its outcome (passed, failed, inconclusive,
+ * not-run), attempts and duration, the phases with their durations.
  * Every cell is masked before it is escaped (an escaped secret would no
  * longer match its registered forms). Builds text only; never writes.
  */
@@ -18,6 +19,11 @@ export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** A check's outcome, in bold when it did not pass (an inconclusive check is never a pass). */
+function outcome(c: CheckResult): string {
+  return c.status === 'passed' ? 'passed' : `**${c.status}**`;
 }
 
 export function deploySummary(report: DeployReport, timing: { totalMs: number; phases: PhaseTiming[] }, masker: SecretMasker): string {
@@ -38,14 +44,18 @@ export function deploySummary(report: DeployReport, timing: { totalMs: number; p
   if (report.targets.length > 0) {
     lines.push('', '### Targets', '', row(['target', 'captured', 'final', 'staged', 'switched', 'restart', 'checks', 'rolled back']), row(Array(8).fill('---')));
     for (const t of report.targets) {
-      const checks = t.checks.length === 0 ? '—' : t.checks.map((c) => `${cell(c.check)}: ${c.status}`).join('<br>');
+      const checks = t.checks.length === 0 ? '—' : t.checks.map((c) => `${cell(c.check)}: ${outcome(c)}`).join('<br>');
       lines.push(row([cell(t.target), cell(t.captured), cell(t.final), t.staged, t.switched, t.restart, checks, t.rolledBack]));
     }
   }
-  const checks: CheckResult[] = [...report.targets.flatMap((t) => t.checks), ...report.smokeTests];
+  const checks: Array<[string, CheckResult]> = [
+    ...report.targets.flatMap((t) => t.checks.map((c): [string, CheckResult] => ['health', c])),
+    ...report.smokeTests.map((c): [string, CheckResult] => ['smoke', c]),
+    ...report.targets.flatMap((t) => t.rollbackChecks.map((c): [string, CheckResult] => ['after rollback', c])),
+  ];
   if (checks.length > 0) {
-    lines.push('', '### Checks', '', row(['target', 'check', 'outcome', 'attempts', 'detail']), row(Array(5).fill('---')));
-    for (const c of checks) lines.push(row([cell(c.target), cell(c.check), c.status, String(c.attempts), cell(c.detail)]));
+    lines.push('', '### Checks', '', row(['target', 'when', 'check', 'outcome', 'attempts', 'duration', 'detail']), row(Array(7).fill('---')));
+    for (const [when, c] of checks) lines.push(row([cell(c.target), when, cell(c.check), outcome(c), String(c.attempts), formatDuration(c.durationMs), cell(c.detail)]));
   }
   if (report.recovered.length > 0) {
     lines.push('', '### Unfinished deployments finished first', '');

@@ -77,8 +77,8 @@ export class ScriptedSession implements TargetSession {
     this.suffix = ports.suffix ?? (() => randomBytes(6).toString('hex'));
   }
 
-  private async exec(script: TargetScript, context: { token?: number } = {}): Promise<string> {
-    const out = await this.ports.runScript(script);
+  private async exec(script: TargetScript, context: { token?: number } = {}, via: ScriptRunner = this.ports.runScript): Promise<string> {
+    const out = await via(script);
     if (out.exitCode === 0) return out.stdout;
     const line = out.stderr.split('\n').reverse().find((l) => l.startsWith('pitcrew-error '));
     if (line === undefined) {
@@ -97,14 +97,15 @@ export class ScriptedSession implements TargetSession {
     return parseInspect(await this.exec(targetScripts.inspect(this.root)));
   }
 
-  async stage(releaseId: string, artifactPath: string, sha256: string): Promise<StageResult> {
+  /** `via` runs the stage script instead of the port (the ssh transport sends the artifact in the same channel). */
+  async stage(releaseId: string, artifactPath: string, sha256: string, via?: ScriptRunner): Promise<StageResult> {
     requireReleaseId(this.target, releaseId);
     const digest = sha256.toLowerCase();
     if (!isSha256(digest)) throw new UsageError(`target ${this.target}: ${JSON.stringify(sha256)} is not a sha256 digest`);
     if (!releaseId.endsWith(`-${digest.slice(0, 12)}`)) {
       throw new UsageError(`target ${this.target}: release id ${releaseId} does not end with the digest prefix ${digest.slice(0, 12)}`);
     }
-    const out = await this.exec(targetScripts.stage(this.root, releaseId, artifactPath, digest, this.suffix()));
+    const out = await this.exec(targetScripts.stage(this.root, releaseId, artifactPath, digest, this.suffix()), {}, via);
     return { releaseId, created: out.includes(`staged ${releaseId}`) };
   }
 
@@ -128,7 +129,10 @@ export class ScriptedSession implements TargetSession {
 
   async prune(keep: number, protect: string[]): Promise<string[]> {
     if (!Number.isSafeInteger(keep) || keep < 0) throw new UsageError(`target ${this.target}: keep ${keep} is not a non-negative integer`);
-    const doomed = releasesToPrune(await this.inspect(), keep, protect);
+    const state = await this.inspect();
+    const doomed = releasesToPrune(state, keep, protect);
+    // Nothing to remove and no crash leftovers: no second round trip.
+    if (doomed.length === 0 && state.leftovers.length === 0) return [];
     const out = await this.exec(targetScripts.remove(this.root, doomed));
     return [...out.matchAll(/^removed (\S+)$/gm)].map((m) => m[1]);
   }

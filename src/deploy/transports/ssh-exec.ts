@@ -69,36 +69,65 @@ export async function runScriptOver(conn: SshConnection, script: TargetScript): 
   });
 }
 
-const UPLOAD = `set -u
+// $1 target root, $2 upload name, $3 script text, then the script's arguments.
+// Streams stdin into <root>/.pitcrew/<name>, runs the script (which reads the
+// upload by the path it was given), and removes the upload whatever happened:
+// upload, staging and cleanup in one channel.
+const UPLOAD_THEN = `set -u
 umask 077
 [ -d "$1" ] || { printf 'pitcrew-error missing target folder %s does not exist\\n' "$1" >&2; exit 3; }
-mkdir -p "$1/.pitcrew" && cat > "$1/.pitcrew/$2"`;
+up="$1/.pitcrew/$2"
+mkdir -p "$1/.pitcrew" && cat > "$up" || { rm -f "$up"; printf 'pitcrew-error io cannot write the upload %s\\n' "$up" >&2; exit 3; }
+text=$3; shift 3
+sh -c "$text" pitcrew-target "$@"; s=$?
+rm -f "$up"
+exit $s`;
 
-/** Streams a local file into `<root>/.pitcrew/<name>` on the target; returns the script outcome. */
-export async function uploadOver(conn: SshConnection, file: string, root: string, name: string): Promise<ScriptOutcome> {
-  return conn.withChannel(scriptCommand(UPLOAD, [root, name]), async (channel) => {
+/**
+ * Streams a local file into `<root>/.pitcrew/<name>` on the target, then runs
+ * `script` there (its arguments name that path), then removes the upload.
+ */
+export async function uploadThenRun(conn: SshConnection, file: string, root: string, name: string, script: TargetScript): Promise<ScriptOutcome> {
+  return conn.withChannel(scriptCommand(UPLOAD_THEN, [root, name, script.text, ...script.args]), async (channel) => {
+    let stdout = '';
     let stderr = '';
+    channel.setEncoding('utf8').on('data', (c: string) => (stdout += c));
     channel.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    channel.resume();
     const exited = exitOf(channel);
     await pipeline(createReadStream(file), channel, { end: true }).catch((err: Error) => {
       stderr += `\ncannot send ${file}: ${err.message}`;
     });
     const exit = await exited;
     checkLost(conn, exit);
-    return { exitCode: exit.code, stdout: '', stderr };
+    return { exitCode: exit.code, stdout, stderr };
   });
 }
 
-// $1 folder to run in, $2 pid file, $3 command. The command leads a new
-// session (setsid), so its process group holds everything it starts; a
-// death by signal is passed on, so the exit status reads like a local run.
+// $1 target root, $2 `current` or a release id, $3 pid file, $4 command.
+// Resolves the release the command runs in and says it on the first line of
+// stdout (`pitcrew-release ID`) before anything of the command's; a folder
+// that cannot be resolved ends with exit 3 and no such line. The command
+// leads a new session (setsid), so its process group holds everything it
+// starts; a death by signal is passed on, so the exit status reads like a
+// local run. One channel per command: resolving costs no extra round trip.
 const RUN = `set -u
-cd "$1" || exit 1
-mkdir -p "\${2%/*}" || exit 1
-setsid sh -c 'echo $$ > "$1" && exec sh -c "$2"' pitcrew-run "$2" "$3" < /dev/null &
+if [ "$2" = current ]; then
+  r=$(readlink "$1/current" 2>/dev/null) || { echo "$1/current does not point at a release yet" >&2; exit 3; }
+  r=\${r#releases/} d="$1/current"
+else
+  r=$2 d="$1/releases/$2"
+fi
+h='[0-9a-f]'
+case $r in [A-Za-z0-9]*-$h$h$h$h$h$h$h$h$h$h$h$h) ;; *) echo "$1/current points at $r, not at a release" >&2; exit 3;; esac
+case $r in */*|*[!A-Za-z0-9._+~-]*) echo "$1/current points at $r, not at a release" >&2; exit 3;; esac
+[ -d "$1/releases/$r" ] || { echo "$1/releases/$r does not exist" >&2; exit 3; }
+printf 'pitcrew-release %s\\n' "$r"
+export PITCREW_RELEASE="$r"
+cd "$d" || exit 1
+mkdir -p "\${3%/*}" || exit 1
+setsid sh -c 'echo $$ > "$1" && exec sh -c "$2"' pitcrew-run "$3" "$4" < /dev/null &
 wait $! 2>/dev/null; s=$?
-rm -f "$2"
+rm -f "$3"
 if [ $s -gt 128 ]; then sig=$(kill -l $s 2>/dev/null) && { trap - "$sig"; kill -s "$sig" $$; }; fi
 exit $s`;
 
@@ -115,27 +144,49 @@ exit 0`;
 
 export interface RemoteCommand {
   command: string;
-  /** Absolute folder on the target to run in. */
-  dir: string;
-  /** Target root; the pid file lives under its `.pitcrew/run/`. */
+  /** Target root: the command runs in `<root>/current` or `<root>/releases/<id>`; the pid file lives under its `.pitcrew/run/`. */
   root: string;
+  /** `current`, or the release id to run in. */
+  where: string;
   env: Record<string, string>;
   timeoutMs?: number;
   killGraceMs?: number;
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
 }
 
-/** Runs a user command on the target as the leader of its own process group. */
-export async function runCommandOver(conn: SshConnection, spec: RemoteCommand): Promise<RunResult> {
+/** What a command run over ssh gave: its result, or why it never started (no release to run in). */
+export type RemoteRun = { ran: true; release: string; result: RunResult } | { ran: false; exitCode: number | null; stderr: string };
+
+const HEADER = /^pitcrew-release (\S+)\n/;
+
+/** Runs a user command on the target as the leader of its own process group, in the release `where` names. */
+export async function runCommandOver(conn: SshConnection, spec: RemoteCommand): Promise<RemoteRun> {
   const pidFile = `${spec.root}/.pitcrew/run/${randomBytes(6).toString('hex')}.pid`;
-  return conn.withChannel(scriptCommand(RUN, [spec.dir, pidFile, spec.command], spec.env), async (channel) => {
+  return conn.withChannel(scriptCommand(RUN, [spec.root, spec.where, pidFile, spec.command], spec.env), async (channel) => {
     const tails = { stdout: '', stderr: '' };
-    const take = (name: 'stdout' | 'stderr') => (chunk: string): void => {
+    let release: string | undefined;
+    let head = '';
+    const keep = (name: 'stdout' | 'stderr', chunk: string): void => {
       tails[name] = (tails[name] + chunk).slice(-OUTPUT_TAIL_BYTES);
       spec.onOutput?.(name, chunk);
     };
-    channel.setEncoding('utf8').on('data', take('stdout'));
-    channel.stderr.setEncoding('utf8').on('data', take('stderr'));
+    channel.setEncoding('utf8').on('data', (chunk: string) => {
+      if (release !== undefined) return keep('stdout', chunk);
+      // The first line is the script's, not the command's: hold stdout until it is complete.
+      head += chunk;
+      const m = HEADER.exec(head);
+      if (m === null) {
+        if (head.includes('\n') || head.length > 4096) {
+          release = '';
+          keep('stdout', head);
+        }
+        return;
+      }
+      release = m[1];
+      const rest = head.slice(m[0].length);
+      if (rest !== '') keep('stdout', rest);
+    });
+    channel.stderr.setEncoding('utf8').on('data', (chunk: string) => keep('stderr', chunk));
     channel.end();
     let timedOut = false;
     let killing: Promise<unknown> = Promise.resolve();
@@ -154,6 +205,7 @@ export async function runCommandOver(conn: SshConnection, spec: RemoteCommand): 
     if (timer !== undefined) clearTimeout(timer);
     await killing;
     checkLost(conn, exit);
-    return { exitCode: exit.code, signal: exit.signal, timedOut, stdoutTail: tails.stdout, stderrTail: tails.stderr };
+    if (release === undefined || release === '') return { ran: false, exitCode: exit.code, stderr: tails.stderr };
+    return { ran: true, release, result: { exitCode: exit.code, signal: exit.signal, timedOut, stdoutTail: tails.stdout, stderrTail: tails.stderr } };
   });
 }

@@ -11,7 +11,7 @@ import { TargetError } from '../errors.js';
 import { isReleaseId, isSha256 } from '../release-id.js';
 import { ScriptedSession, type ScriptOutcome } from './scripted-session.js';
 import { connectSsh, type ConnectOptions, type SshConnection } from './ssh-connection.js';
-import { runCommandOver, runScriptOver, uploadOver } from './ssh-exec.js';
+import { runCommandOver, runScriptOver, uploadThenRun } from './ssh-exec.js';
 import { ConnectionPool } from './ssh-pool.js';
 import { sshTargetOf, type SshTarget } from './ssh-target.js';
 import type {
@@ -29,16 +29,6 @@ export interface SshTransport extends Transport {
   /** Connections open now. */
   readonly openConnections: number;
 }
-
-// $1 root, $2 `current` or a release id: prints the release the command will run in.
-const RESOLVE = `set -u
-if [ "$2" = current ]; then
-  r=$(readlink "$1/current" 2>/dev/null) || { echo "$1/current does not point at a release yet" >&2; exit 3; }
-  printf '%s\\n' "\${r#releases/}"
-else
-  [ -d "$1/releases/$2" ] || { echo "$1/releases/$2 does not exist" >&2; exit 3; }
-  printf '%s\\n' "$2"
-fi`;
 
 class SshSession implements TargetSession {
   readonly target: string;
@@ -66,22 +56,21 @@ class SshSession implements TargetSession {
         throw new UsageError(`target ${this.target}: environment variable name ${JSON.stringify(name)} is not valid in a shell (letters, digits, _; not starting with a digit)`);
       }
     }
-    const which = options.cwd === 'current' ? 'current' : (options.release as string);
-    const resolved = await runScriptOver(this.conn, { text: RESOLVE, args: [root, which] });
-    const release = resolved.stdout.trim();
-    if (resolved.exitCode !== 0 || !isReleaseId(release)) throw this.failed('cannot run a command', resolved, 'target.missing');
-    const dir = options.cwd === 'current' ? `${root}/current` : `${root}/releases/${release}`;
-    return runCommandOver(this.conn, {
-      command, dir, root, timeoutMs: options.timeoutMs, killGraceMs: this.opts.killGraceMs, onOutput: options.onOutput,
-      env: { ...options.env, PITCREW_RELEASE: release, PITCREW_PATH: root, PITCREW_TARGET: this.target },
+    const where = options.cwd === 'current' ? 'current' : (options.release as string);
+    const r = await runCommandOver(this.conn, {
+      command, root, where, timeoutMs: options.timeoutMs, killGraceMs: this.opts.killGraceMs, onOutput: options.onOutput,
+      env: { ...options.env, PITCREW_PATH: root, PITCREW_TARGET: this.target },
     });
+    if (!r.ran) throw this.failed('cannot run a command', { exitCode: r.exitCode, stdout: '', stderr: r.stderr }, 'target.missing');
+    if (!isReleaseId(r.release)) throw new TargetError(this.target, `cannot run a command: ${root}/current points at ${r.release}, not at a release`, { code: 'target.missing' });
+    return r.result;
   }
 
   inspect(): Promise<TargetState> {
     return this.scripted.inspect();
   }
 
-  /** Uploads the artifact under `.pitcrew/`, stages it with the shared script, removes the upload. */
+  /** Uploads the artifact under `.pitcrew/`, stages it with the shared script and removes the upload, in one channel. */
   async stage(releaseId: string, artifactPath: string, sha256: string): Promise<StageResult> {
     const digest = sha256.toLowerCase();
     // Bad arguments are refused by the shared stage before it touches the target.
@@ -92,13 +81,7 @@ class SshSession implements TargetSession {
     if ((await this.scripted.inspect()).releases.includes(releaseId)) return this.scripted.stage(releaseId, '', sha256);
     const name = `upload.tmp-${randomBytes(6).toString('hex')}`;
     const remote = `${this.t.path}/.pitcrew/${name}`;
-    try {
-      const sent = await uploadOver(this.conn, artifactPath, this.t.path, name);
-      if (sent.exitCode !== 0) throw this.failed(`cannot upload ${artifactPath} to ${remote}`, sent, 'target.io');
-      return await this.scripted.stage(releaseId, remote, sha256);
-    } finally {
-      await runScriptOver(this.conn, { text: 'rm -f "$1"', args: [remote] }).catch(() => undefined);
-    }
+    return this.scripted.stage(releaseId, remote, sha256, (script) => uploadThenRun(this.conn, artifactPath, this.t.path, name, script));
   }
 
   switchTo(releaseId: string, fencingToken: number): Promise<SwitchResult> {
