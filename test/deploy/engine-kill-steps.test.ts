@@ -100,7 +100,7 @@ async function assertSettled(ws: DeployWorkspace, t: TestServer, expected: strin
     const session = await localTransport().open({ name: TARGETS[i], folder });
     try {
       const results = await runChecks(ws.environment.healthChecks, { name: TARGETS[i], host: '127.0.0.1', session });
-      assert.deepEqual(results.map((r) => [r.check, r.status]), ws.environment.healthChecks.map((c) => [c.name, 'ok']), `${what}: checks on ${TARGETS[i]}`);
+      assert.deepEqual(results.map((r) => [r.check, r.status]), ws.environment.healthChecks.map((c) => [c.name, 'passed']), `${what}: checks on ${TARGETS[i]}`);
     } finally {
       await session.close();
     }
