@@ -15,10 +15,11 @@
  * the tmpfs and the binds live and die with the sshd's namespace.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { accepts, freePort, makeKey } from '../../test/support/sshd.js';
 import { poll } from '../../test/scenarios/support/poll.js';
+import { childrenOf } from '../../test/scenarios/support/ssh-hosts.js';
 import { startProcess, type Proc } from '../../test/scenarios/support/process.js';
 import type { Scope } from '../../test/scenarios/support/scope.js';
 import { networkNamespace } from './netns.js';
@@ -51,16 +52,6 @@ for h in "$@"; do
 done
 exec /usr/sbin/sshd -D -e -f "$config"`;
 
-/** Per-connection sshd processes (children of the listener), which would outlive it otherwise. */
-async function childrenOf(pid: number): Promise<number[]> {
-  const out: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(entry));
-  }
-  return out;
-}
 
 export async function startLoopbackHosts(scope: Scope, count: number): Promise<LoopbackHosts> {
   if (count < 1 || count > 250) throw new RangeError(`${count} hosts: 1..250 fit in 127.0.0.2..251`);

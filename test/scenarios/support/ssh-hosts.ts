@@ -41,7 +41,7 @@ export interface SshHosts {
 
 
 /** Per-connection sshd processes (children of the listener), which would outlive it otherwise. */
-async function childrenOf(pid: number): Promise<number[]> {
+export async function childrenOf(pid: number): Promise<number[]> {
   const out: number[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
