@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import pg from 'pg';
+import { ADMIN_URL, pgAdmin } from '../support/postgres-admin.js';
 import { acquireLease, httpCoordinator, storeCoordinator, type DeployCoordinator } from '../../src/coord/index.js';
 import { releaseIdFor } from '../../src/deploy/release-id.js';
 import { localTransport } from '../../src/deploy/transports/local.js';
@@ -159,20 +159,10 @@ test(`sqlite: ${HOLDERS} deployers at once hold the lock one at a time, in arriv
   }
 });
 
-const ADMIN_URL = process.env.PITCREW_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const pgRequired = process.env.CI === 'true' || process.env.PITCREW_TEST_PG !== undefined;
 const pgDatabase = `pitcrew_fifo_${randomBytes(4).toString('hex')}`;
 let pgCreated = false;
 
-async function pgAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 const pgSkip = await pgAdmin((c) => c.query('select 1')).then(
   () => undefined,

@@ -8,12 +8,12 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { ADMIN_URL, pgAdmin as admin } from '../support/postgres-admin.js';
 import { ExitCode } from '../../src/errors.js';
 import { openStore } from '../../src/store/open.js';
 import { storeContract } from './contract.js';
 import type { StoreHarness } from './harness.js';
 
-const ADMIN_URL = process.env.PITCREW_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const required = process.env.CI === 'true' || process.env.PITCREW_TEST_PG !== undefined;
 const run = randomBytes(4).toString('hex');
 const created: string[] = [];
@@ -25,15 +25,6 @@ function urlFor(database: string): string {
   return u.toString();
 }
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 async function unreachable(): Promise<string | undefined> {
   try {
