@@ -25,10 +25,9 @@ export async function finishSuccess(ctx: RunContext, releaseId: string, committe
   const keep = ctx.environment.keepReleases;
   await Promise.all(ctx.targets.map(async (t) => {
     try {
-      const state = await t.session.inspect();
-      const lastGood = state.details.filter((d) => d.mark === 'good' && d.id !== state.current).pop()?.id;
+      // prune itself spares current and the newest good release; the captured one is ours to name.
       const captured = st.captured.get(t.name);
-      const protect = [lastGood, captured].filter((x): x is string => typeof x === 'string');
+      const protect = typeof captured === 'string' ? [captured] : [];
       const removed = await ctx.journal.step('prune', t.name, JSON.stringify({ keep, protect }), () => t.session.prune(keep, protect), (r) => r.join(', ') || 'nothing');
       if (removed.length > 0) report.pruned[t.name] = removed;
     } catch (err) {

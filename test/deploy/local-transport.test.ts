@@ -42,9 +42,9 @@ async function stageAll(session: TargetSession, build: (v: string) => Promise<St
   return out;
 }
 
-test('inspect of an empty target: no current release, fence 0, free space known', async () => {
+test('inspect of an empty target: no current release, fence 0, free space known when asked', async () => {
   await withTarget(async ({ session }) => {
-    const state = await session.inspect();
+    const state = await session.inspect({ free: true });
     assert.equal(state.current, undefined);
     assert.deepEqual(state.releases, []);
     assert.equal(state.fence, 0);

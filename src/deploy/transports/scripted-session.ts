@@ -11,7 +11,7 @@ import { FenceError, ReleaseConflictError, TargetError } from '../errors.js';
 import { isReleaseId, isSha256 } from '../release-id.js';
 import { targetScripts, type TargetScript } from './target-script.js';
 import type {
-  ReleaseInfo, ReleaseMark, RunOptions, RunResult, StageResult, SwitchResult, TargetSession, TargetState,
+  InspectOptions, ReleaseInfo, ReleaseMark, RunOptions, RunResult, StageResult, SwitchResult, TargetSession, TargetState,
 } from './transport.js';
 
 export interface ScriptOutcome {
@@ -31,6 +31,8 @@ export interface ScriptedSessionPorts {
   close?: () => Promise<void>;
   /** Random suffix for temp names; injectable for tests. */
   suffix?: () => string;
+  /** Clock for the `stagedAt` a release records. */
+  now?: () => Date;
 }
 
 function requireReleaseId(target: string, id: string): void {
@@ -62,10 +64,16 @@ export function parseInspect(stdout: string): TargetState {
   return state;
 }
 
-/** Releases to remove: all but the newest `keep`, never current, never protected. */
+/**
+ * Releases to remove: all but the newest `keep`; never current, never the
+ * newest release marked good other than current (the one a rollback goes
+ * to), never one in `protect`.
+ */
 export function releasesToPrune(state: TargetState, keep: number, protect: string[]): string[] {
   const spared = new Set(protect);
   if (state.current !== undefined) spared.add(state.current);
+  const lastGood = state.details.filter((d) => d.mark === 'good' && d.id !== state.current).pop();
+  if (lastGood !== undefined) spared.add(lastGood.id);
   const newestFirst = [...state.releases].reverse();
   return newestFirst.slice(keep).filter((id) => !spared.has(id)).reverse();
 }
@@ -93,8 +101,8 @@ export class ScriptedSession implements TargetSession {
     throw new TargetError(this.target, message, { code: `target.${code}` });
   }
 
-  async inspect(): Promise<TargetState> {
-    return parseInspect(await this.exec(targetScripts.inspect(this.root)));
+  async inspect(options: InspectOptions = {}): Promise<TargetState> {
+    return parseInspect(await this.exec(targetScripts.inspect(this.root, options.free === true)));
   }
 
   /** `via` runs the stage script instead of the port (the ssh transport sends the artifact in the same channel). */
@@ -105,7 +113,7 @@ export class ScriptedSession implements TargetSession {
     if (!releaseId.endsWith(`-${digest.slice(0, 12)}`)) {
       throw new UsageError(`target ${this.target}: release id ${releaseId} does not end with the digest prefix ${digest.slice(0, 12)}`);
     }
-    const out = await this.exec(targetScripts.stage(this.root, releaseId, artifactPath, digest, this.suffix()), {}, via);
+    const out = await this.exec(targetScripts.stage(this.root, releaseId, artifactPath, digest, this.suffix(), (this.ports.now ?? (() => new Date()))()), {}, via);
     return { releaseId, created: out.includes(`staged ${releaseId}`) };
   }
 

@@ -1,29 +1,30 @@
 /**
- * Runs things over an ssh connection: target scripts (`sh -c TEXT` with
- * quoted positional arguments), uploads (a stream into `cat`), and user
- * commands in their own session on the target, killed as a process group on
- * timeout through a second channel. Must never let a value change what a
- * command does: every value is a quoted word, never text in a script.
+ * Runs user commands (install, restart, checks) over an ssh connection, each
+ * in a channel and a session of its own on the target, killed as a process
+ * group on timeout through a second channel. pitcrew's own scripts go through
+ * the connection's script shell (ssh-shell.ts) instead. Must never let a
+ * value change what a command does: every value is a quoted word, never text
+ * in a script.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import type { ClientChannel } from 'ssh2';
 import { UsageError } from '../../errors.js';
-import type { ScriptOutcome } from './scripted-session.js';
 import { recordedExit, type SshConnection } from './ssh-connection.js';
 import { SshUnreachableError } from './ssh-errors.js';
-import { shellQuote, type TargetScript } from './target-script.js';
+import { shellQuote } from './target-script.js';
 import { OUTPUT_TAIL_BYTES, type RunResult } from './transport.js';
 
 /** The command line that runs `text` with `args` as $1.. under the remote user's login shell. */
-export function scriptCommand(text: string, args: string[], env: Record<string, string> = {}): string {
-  const assignments = Object.entries(env).map(([k, v]) => {
+export function scriptCommand(text: string, args: string[]): string {
+  return `exec sh -c ${shellQuote(text)} pitcrew-target ${args.map(shellQuote).join(' ')}`.trimEnd();
+}
+
+/** `NAME=value` words for RUN to export: the variables travel as arguments, so no `env` process is needed. */
+function exports(env: Record<string, string>): string[] {
+  return Object.entries(env).map(([k, v]) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new UsageError(`environment variable name ${JSON.stringify(k)} is not valid in a shell`);
-    return `${k}=${shellQuote(v)}`;
+    return `${k}=${v}`;
   });
-  const envWords = assignments.length > 0 ? `env ${assignments.join(' ')} ` : '';
-  return `exec ${envWords}sh -c ${shellQuote(text)} pitcrew-target ${args.map(shellQuote).join(' ')}`.trimEnd();
 }
 
 /** A channel that ends without an exit status because the connection dropped is a lost connection, not a failed command. */
@@ -56,78 +57,41 @@ function exitOf(channel: ClientChannel, drainMs?: number): Promise<Exit> {
   });
 }
 
-export async function runScriptOver(conn: SshConnection, script: TargetScript): Promise<ScriptOutcome> {
-  return conn.withChannel(scriptCommand(script.text, script.args), async (channel) => {
-    let stdout = '';
-    let stderr = '';
-    channel.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    channel.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    channel.end();
-    const exit = await exitOf(channel);
-    checkLost(conn, exit);
-    return { exitCode: exit.code, stdout, stderr };
-  });
-}
-
-// $1 target root, $2 upload name, $3 script text, then the script's arguments.
-// Streams stdin into <root>/.pitcrew/<name>, runs the script (which reads the
-// upload by the path it was given), and removes the upload whatever happened:
-// upload, staging and cleanup in one channel.
-const UPLOAD_THEN = `set -u
-umask 077
-[ -d "$1" ] || { printf 'pitcrew-error missing target folder %s does not exist\\n' "$1" >&2; exit 3; }
-up="$1/.pitcrew/$2"
-mkdir -p "$1/.pitcrew" && cat > "$up" || { rm -f "$up"; printf 'pitcrew-error io cannot write the upload %s\\n' "$up" >&2; exit 3; }
-text=$3; shift 3
-sh -c "$text" pitcrew-target "$@"; s=$?
-rm -f "$up"
-exit $s`;
-
-/**
- * Streams a local file into `<root>/.pitcrew/<name>` on the target, then runs
- * `script` there (its arguments name that path), then removes the upload.
- */
-export async function uploadThenRun(conn: SshConnection, file: string, root: string, name: string, script: TargetScript): Promise<ScriptOutcome> {
-  return conn.withChannel(scriptCommand(UPLOAD_THEN, [root, name, script.text, ...script.args]), async (channel) => {
-    let stdout = '';
-    let stderr = '';
-    channel.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    channel.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const exited = exitOf(channel);
-    await pipeline(createReadStream(file), channel, { end: true }).catch((err: Error) => {
-      stderr += `\ncannot send ${file}: ${err.message}`;
-    });
-    const exit = await exited;
-    checkLost(conn, exit);
-    return { exitCode: exit.code, stdout, stderr };
-  });
-}
-
-// $1 target root, $2 `current` or a release id, $3 pid file, $4 command.
-// Resolves the release the command runs in and says it on the first line of
-// stdout (`pitcrew-release ID`) before anything of the command's; a folder
-// that cannot be resolved ends with exit 3 and no such line. The command
-// leads a new session (setsid), so its process group holds everything it
-// starts; a death by signal is passed on, so the exit status reads like a
-// local run. One channel per command: resolving costs no extra round trip.
+// $1 target root, $2 `current` or a release id, $3 pid file, $4 command,
+// then NAME=value words to export. Resolves the release the command runs in
+// and says it on the first line of stdout (`pitcrew-release ID`) before
+// anything of the command's; a folder that cannot be resolved ends with exit
+// 3 and no such line. The command leads a new session (setsid), so its
+// process group holds everything it starts; a death by signal is passed on,
+// so the exit status reads like a local run. One channel per command:
+// resolving costs no extra round trip, and builtins (cd -P, test -ef) no
+// extra process when `current` resolves.
 const RUN = `set -u
-if [ "$2" = current ]; then
-  r=$(readlink "$1/current" 2>/dev/null) || { echo "$1/current does not point at a release yet" >&2; exit 3; }
-  r=\${r#releases/} d="$1/current"
+root=$1 where=$2 pidf=$3 cmd=$4; shift 4
+if [ "$where" = current ]; then
+  d="$root/current" r=
+  if cd -P "$d" 2>/dev/null; then r=\${PWD##*/}; [ "$d" -ef "$root/releases/$r" ] || r=; fi
+  if [ -z "$r" ]; then
+    r=$(readlink "$d" 2>/dev/null) || { echo "$d does not point at a release yet" >&2; exit 3; }
+    r=\${r#releases/}
+  fi
 else
-  r=$2 d="$1/releases/$2"
+  r=$where d="$root/releases/$where"
 fi
 h='[0-9a-f]'
-case $r in [A-Za-z0-9]*-$h$h$h$h$h$h$h$h$h$h$h$h) ;; *) echo "$1/current points at $r, not at a release" >&2; exit 3;; esac
-case $r in */*|*[!A-Za-z0-9._+~-]*) echo "$1/current points at $r, not at a release" >&2; exit 3;; esac
-[ -d "$1/releases/$r" ] || { echo "$1/releases/$r does not exist" >&2; exit 3; }
+case $r in [A-Za-z0-9]*-$h$h$h$h$h$h$h$h$h$h$h$h) ;; *) echo "$root/current points at $r, not at a release" >&2; exit 3;; esac
+case $r in */*|*[!A-Za-z0-9._+~-]*) echo "$root/current points at $r, not at a release" >&2; exit 3;; esac
+[ -d "$root/releases/$r" ] || { echo "$root/releases/$r does not exist" >&2; exit 3; }
 printf 'pitcrew-release %s\\n' "$r"
-export PITCREW_RELEASE="$r"
 cd "$d" || exit 1
-mkdir -p "\${3%/*}" || exit 1
-setsid sh -c 'echo $$ > "$1" && exec sh -c "$2"' pitcrew-run "$3" "$4" < /dev/null &
+[ -d "\${pidf%/*}" ] || mkdir -p "\${pidf%/*}" || exit 1
+# The exports come last and only names no user variable would take are read after them.
+_pitcrew_pid=$pidf _pitcrew_cmd=$cmd
+for a in "$@"; do export "$a"; done
+export PITCREW_RELEASE="$r"
+setsid sh -c 'echo $$ > "$1" && exec sh -c "$2"' pitcrew-run "$_pitcrew_pid" "$_pitcrew_cmd" < /dev/null &
 wait $! 2>/dev/null; s=$?
-rm -f "$3"
+rm -f "$_pitcrew_pid"
 if [ $s -gt 128 ]; then sig=$(kill -l $s 2>/dev/null) && { trap - "$sig"; kill -s "$sig" $$; }; fi
 exit $s`;
 
@@ -162,7 +126,7 @@ const HEADER = /^pitcrew-release (\S+)\n/;
 /** Runs a user command on the target as the leader of its own process group, in the release `where` names. */
 export async function runCommandOver(conn: SshConnection, spec: RemoteCommand): Promise<RemoteRun> {
   const pidFile = `${spec.root}/.pitcrew/run/${randomBytes(6).toString('hex')}.pid`;
-  return conn.withChannel(scriptCommand(RUN, [spec.root, spec.where, pidFile, spec.command], spec.env), async (channel) => {
+  return conn.withChannel(scriptCommand(RUN, [spec.root, spec.where, pidFile, spec.command, ...exports(spec.env)]), async (channel) => {
     const tails = { stdout: '', stderr: '' };
     let release: string | undefined;
     let head = '';

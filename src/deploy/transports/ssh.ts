@@ -6,16 +6,18 @@
  * key on first use, and never send the deployer's environment to a target.
  */
 import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
 import { TargetError } from '../errors.js';
 import { isReleaseId, isSha256 } from '../release-id.js';
 import { ScriptedSession, type ScriptOutcome } from './scripted-session.js';
 import { connectSsh, type ConnectOptions, type SshConnection } from './ssh-connection.js';
-import { runCommandOver, runScriptOver, uploadThenRun } from './ssh-exec.js';
+import { runCommandOver } from './ssh-exec.js';
 import { ConnectionPool } from './ssh-pool.js';
+import { receiveThen, ScriptShell } from './ssh-shell.js';
 import { sshTargetOf, type SshTarget } from './ssh-target.js';
 import type {
-  ReleaseMark, RunOptions, RunResult, StageResult, SwitchResult, TargetRef, TargetSession, TargetState, Transport,
+  InspectOptions, ReleaseMark, RunOptions, RunResult, StageResult, SwitchResult, TargetRef, TargetSession, TargetState, Transport,
 } from './transport.js';
 
 export interface SshTransportOptions extends ConnectOptions {
@@ -36,10 +38,10 @@ class SshSession implements TargetSession {
   private closed = false;
 
   constructor(private readonly t: SshTarget, private readonly conn: SshConnection, private readonly opts: SshTransportOptions,
-    private readonly release: () => Promise<void>) {
+    private readonly shell: () => ScriptShell, private readonly release: () => Promise<void>) {
     this.target = t.target;
     this.scripted = new ScriptedSession(t.target, t.path, {
-      runScript: (script) => runScriptOver(conn, script),
+      runScript: (script) => this.shell().run(script),
       runCommand: (command, options) => this.runCommand(command, options),
     });
   }
@@ -66,11 +68,11 @@ class SshSession implements TargetSession {
     return r.result;
   }
 
-  inspect(): Promise<TargetState> {
-    return this.scripted.inspect();
+  inspect(options?: InspectOptions): Promise<TargetState> {
+    return this.scripted.inspect(options);
   }
 
-  /** Uploads the artifact under `.pitcrew/`, stages it with the shared script and removes the upload, in one channel. */
+  /** Streams the artifact into `.pitcrew/`, stages it with the shared script and removes the upload, in one request to the shell. */
   async stage(releaseId: string, artifactPath: string, sha256: string): Promise<StageResult> {
     const digest = sha256.toLowerCase();
     // Bad arguments are refused by the shared stage before it touches the target.
@@ -81,7 +83,9 @@ class SshSession implements TargetSession {
     if ((await this.scripted.inspect()).releases.includes(releaseId)) return this.scripted.stage(releaseId, '', sha256);
     const name = `upload.tmp-${randomBytes(6).toString('hex')}`;
     const remote = `${this.t.path}/.pitcrew/${name}`;
-    return this.scripted.stage(releaseId, remote, sha256, (script) => uploadThenRun(this.conn, artifactPath, this.t.path, name, script));
+    const bytes = (await stat(artifactPath)).size;
+    return this.scripted.stage(releaseId, remote, sha256,
+      (script) => this.shell().run(receiveThen(this.t.path, name, bytes, script), { file: artifactPath, bytes }));
   }
 
   switchTo(releaseId: string, fencingToken: number): Promise<SwitchResult> {
@@ -114,13 +118,23 @@ function poolKey(t: SshTarget): string {
 
 export function sshTransport(opts: SshTransportOptions = {}): SshTransport {
   const pool = new ConnectionPool<SshConnection>();
+  // One script shell per connection, shared by the sessions on it; a closed one is replaced.
+  const shells = new WeakMap<SshConnection, ScriptShell>();
+  const shellOf = (conn: SshConnection): ScriptShell => {
+    let shell = shells.get(conn);
+    if (shell === undefined || shell.closed) {
+      shell = new ScriptShell(conn);
+      shells.set(conn, shell);
+    }
+    return shell;
+  };
   return {
     kind: 'ssh',
     async open(target: TargetRef): Promise<TargetSession> {
       const t = sshTargetOf(target);
       const key = poolKey(t);
       const conn = await pool.acquire(key, () => connectSsh(t, opts));
-      return new SshSession(t, conn, opts, () => pool.release(key, conn));
+      return new SshSession(t, conn, opts, () => shellOf(conn), () => pool.release(key, conn));
     },
     closeAll: () => pool.closeAll(),
     get openConnections() {

@@ -30,41 +30,67 @@ flush() { sync "$@" 2>/dev/null || sync; }
 put() { t="$1.tmp-$$"; if printf '%s\n' "$2" > "$t" && flush "$t" && mv -f "$t" "$1"; then flush "\${1%/*}"; else rm -f "$t"; die io "cannot write $1"; fi; }
 lock() {
   need flock
-  mkdir -p "$P/.pitcrew" || die io "cannot create $P/.pitcrew"
+  [ -d "$P/.pitcrew" ] || mkdir -p "$P/.pitcrew" || die io "cannot create $P/.pitcrew"
   exec 9>>"$P/.pitcrew/lock" || die io "cannot open $P/.pitcrew/lock"
   flock -w 30 9 || die busy "another pitcrew operation held $P/.pitcrew/lock for 30 s"
 }
-digest_of() { sed -n 's/^ *"sha256": *"\([0-9a-f]*\)".*/\1/p' "$1/.pitcrew-release.json" 2>/dev/null; }
-seq_of() { sed -n 's/^ *"seq": *\([0-9]*\).*/\1/p' "$1/.pitcrew-release.json" 2>/dev/null; }
+# The helpers below set variables instead of printing: no command substitution, no
+# process. On a small host every process costs milliseconds, and inspect runs per release.
+# meta DIR: s (digest) and q (staging order) from DIR/.pitcrew-release.json, empty when absent.
+meta() {
+  s= q=
+  [ -f "$1/.pitcrew-release.json" ] || return 0
+  while IFS= read -r l || [ -n "$l" ]; do
+    case $l in
+      *'"sha256": "'*) s=\${l#*'"sha256": "'}; s=\${s%%'"'*};;
+      *'"seq": '*) q=\${l#*'"seq": '}; q=\${q%%[!0-9]*};;
+    esac
+  done < "$1/.pitcrew-release.json"
+}
+# first FILE: v is the file's first line, empty when there is no such file.
+first() { v=; [ -f "$1" ] || return 0; IFS= read -r v < "$1" || :; }
+# points LINK: r is what LINK points at, less a leading releases/; status 1 when LINK is no link.
+points() {
+  r=
+  if cd -P "$1" 2>/dev/null; then
+    r=\${PWD##*/}; cd /
+    [ "$1" -ef "$P/releases/$r" ] && return 0
+  fi
+  [ -L "$1" ] || { r=; return 1; }
+  r=$(readlink "$1") || return 1
+  r=\${r#releases/}
+}
 [ -d "$P" ] || die missing "target folder $P does not exist; create it (owned by the deploy user) first"
 `;
 
+// $1 `free` to measure the free space too (df, two processes: only doctor asks).
 const INSPECT = sh`
-cur=$(readlink "$P/current" 2>/dev/null) && printf 'current %s\n' "\${cur#releases/}"
-f=0; [ -f "$P/.pitcrew/fence" ] && f=$(cat "$P/.pitcrew/fence")
-printf 'fence %s\n' "$f"
+points "$P/current" && printf 'current %s\n' "$r"
+first "$P/.pitcrew/fence"
+printf 'fence %s\n' "\${v:-0}"
 for d in "$P"/releases/*; do
   { [ -d "$d" ] && [ ! -L "$d" ]; } || continue
   n=\${d##*/}
   case $n in *.tmp-*) printf 'leftover releases/%s\n' "$n"; continue;; esac
-  m=-; [ -f "$d/.pitcrew-mark" ] && m=$(cat "$d/.pitcrew-mark")
-  s=$(digest_of "$d"); q=$(seq_of "$d")
-  printf 'release %s %s %s %s\n' "$n" "\${s:--}" "\${q:-0}" "$m"
+  first "$d/.pitcrew-mark"; meta "$d"
+  printf 'release %s %s %s %s\n' "$n" "\${s:--}" "\${q:-0}" "\${v:--}"
 done
 for l in "$P"/current.tmp-*; do
   [ -L "$l" ] || continue
   printf 'pending %s %s\n' "\${l##*/}" "$(readlink "$l")"
 done
-df -Pk "$P" 2>/dev/null | awk 'NR == 2 { printf "free %.0f\n", $4 * 1024 }'
+[ "\${1:-}" = free ] && df -Pk "$P" 2>/dev/null | awk 'NR == 2 { printf "free %.0f\n", $4 * 1024 }'
+exit 0
 `;
 
+// $1 release id, $2 artifact on the target, $3 its sha256, $4 temp suffix, $5 UTC time of staging.
 const STAGE = sh`
-id=$1 art=$2 want=$3 sfx=$4
+id=$1 art=$2 want=$3 sfx=$4 at=$5
 R="$P/releases" D="$P/releases/$1"
 same_or_conflict() {
-  have=$(digest_of "$D")
-  [ "$have" = "$want" ] && { printf 'exists %s\n' "$id"; exit 0; }
-  die conflict "releases/$id already exists with digest \${have:-unknown (not finished by pitcrew)}, not $want"
+  meta "$D"
+  [ "$s" = "$want" ] && { printf 'exists %s\n' "$id"; exit 0; }
+  die conflict "releases/$id already exists with digest \${s:-unknown (not finished by pitcrew)}, not $want"
 }
 [ -e "$D" ] && same_or_conflict
 need sha256sum; need tar
@@ -72,20 +98,23 @@ need sha256sum; need tar
 got=$(sha256sum < "$art") || die io "cannot read $art"
 got=\${got%% *}
 [ "$got" = "$want" ] || die digest "artifact $art has digest $got, expected $want"
-mkdir -p "$R" "$P/shared" || die io "cannot create $R"
+{ [ -d "$R" ] && [ -d "$P/shared" ]; } || mkdir -p "$R" "$P/shared" || die io "cannot create $R"
 T="$D.tmp-$sfx"
 mkdir "$T" || die io "cannot create $T"
 if ! e=$(tar -xzof "$art" -C "$T" 2>&1); then rm -rf "$T"; die unpack "cannot unpack $art: $e"; fi
 lock
 [ -e "$D" ] && { rm -rf "$T"; same_or_conflict; }
-q=0; [ -f "$P/.pitcrew/seq" ] && q=$(cat "$P/.pitcrew/seq"); q=$((q + 1))
-if ! printf '{\n  "releaseId": "%s",\n  "sha256": "%s",\n  "seq": %s,\n  "stagedAt": "%s"\n}\n' "$id" "$want" "$q" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$T/.pitcrew-release.json"; then
-  rm -rf "$T"; die io "cannot write $T/.pitcrew-release.json"
+first "$P/.pitcrew/seq"; q=$((\${v:-0} + 1))
+Q="$P/.pitcrew/seq.tmp-$sfx"
+if ! printf '{\n  "releaseId": "%s",\n  "sha256": "%s",\n  "seq": %s,\n  "stagedAt": "%s"\n}\n' "$id" "$want" "$q" "$at" > "$T/.pitcrew-release.json" ||
+   ! printf '%s\n' "$q" > "$Q"; then
+  rm -rf "$T" "$Q"; die io "cannot write the release's metadata under $P"
 fi
+# One syncfs makes the unpacked files, the release file and the new order durable before either rename.
 sync -f "$T" 2>/dev/null || sync
-mv "$T" "$D" || { rm -rf "$T"; die io "cannot rename $T to $D"; }
-put "$P/.pitcrew/seq" "$q"
-flush "$R"
+mv "$T" "$D" || { rm -rf "$T" "$Q"; die io "cannot rename $T to $D"; }
+mv -f "$Q" "$P/.pitcrew/seq" || { rm -f "$Q"; die io "cannot write $P/.pitcrew/seq"; }
+flush "$R" "$P/.pitcrew"
 printf 'staged %s\n' "$id"
 `;
 
@@ -94,17 +123,17 @@ id=$1 tok=$2 sfx=$3
 case $tok in ''|*[!0-9]*) die usage "fencing token $tok is not a non-negative integer";; esac
 [ -f "$P/releases/$id/.pitcrew-release.json" ] || die missing "releases/$id is not staged on this target"
 lock
-f=0; [ -f "$P/.pitcrew/fence" ] && f=$(cat "$P/.pitcrew/fence")
-case $f in ''|*[!0-9]*) die io "$P/.pitcrew/fence holds '$f', not a token; fix or remove it by hand";; esac
+first "$P/.pitcrew/fence"; f=\${v:-0}
+case $f in *[!0-9]*) die io "$P/.pitcrew/fence holds '$f', not a token; fix or remove it by hand";; esac
 [ "$tok" -lt "$f" ] && die fence "$f"
 [ "$tok" -gt "$f" ] && put "$P/.pitcrew/fence" "$tok"
-prev=$(readlink "$P/current" 2>/dev/null) || prev=
-rm -f "$P"/current.tmp-*
+points "$P/current"; prev=$r
+for l in "$P"/current.tmp-*; do { [ -e "$l" ] || [ -L "$l" ]; } && rm -f "$l"; done
 L="$P/current.tmp-$sfx"
 ln -s "releases/$id" "$L" || die io "cannot create $L"
 mv -Tf "$L" "$P/current" || { rm -f "$L"; die io "cannot rename $L over $P/current"; }
 flush "$P"
-printf 'previous %s\n' "\${prev#releases/}"
+printf 'previous %s\n' "$prev"
 `;
 
 const MARK = sh`
@@ -115,8 +144,7 @@ put "$P/releases/$1/.pitcrew-mark" "$2"
 
 const REMOVE = sh`
 lock
-cur=$(readlink "$P/current" 2>/dev/null) || cur=
-cur=\${cur#releases/}
+points "$P/current"; cur=$r
 for l in "$P"/releases/*.tmp-* "$P"/current.tmp-*; do
   { [ -e "$l" ] || [ -L "$l" ]; } && rm -rf "$l"
 done
@@ -136,9 +164,9 @@ function script(body: string, root: string, args: string[]): TargetScript {
 }
 
 export const targetScripts = {
-  inspect: (root: string) => script(INSPECT, root, []),
-  stage: (root: string, releaseId: string, artifact: string, sha256: string, suffix: string) =>
-    script(STAGE, root, [releaseId, artifact, sha256, suffix]),
+  inspect: (root: string, free = false) => script(INSPECT, root, free ? ['free'] : []),
+  stage: (root: string, releaseId: string, artifact: string, sha256: string, suffix: string, stagedAt: Date) =>
+    script(STAGE, root, [releaseId, artifact, sha256, suffix, stagedAt.toISOString().replace(/\.\d{3}Z$/, 'Z')]),
   switchTo: (root: string, releaseId: string, token: number, suffix: string) =>
     script(SWITCH, root, [releaseId, String(token), suffix]),
   mark: (root: string, releaseId: string, mark: string) => script(MARK, root, [releaseId, mark]),

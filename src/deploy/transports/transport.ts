@@ -69,12 +69,18 @@ export interface SwitchResult {
   current: string;
 }
 
+export interface InspectOptions {
+  /** Also measure the free space of the target's filesystem (`freeBytes`); costs two processes on the target. */
+  free?: boolean;
+}
+
 export interface TargetSession {
   readonly target: string;
-  inspect(): Promise<TargetState>;
+  inspect(options?: InspectOptions): Promise<TargetState>;
   stage(releaseId: string, artifactPath: string, sha256: string): Promise<StageResult>;
   switchTo(releaseId: string, fencingToken: number): Promise<SwitchResult>;
   run(command: string, options: RunOptions): Promise<RunResult>;
+  /** Removes all but the newest `keep` releases, sparing current, the newest good one and `protect`; returns the removed ids. */
   prune(keep: number, protect: string[]): Promise<string[]>;
   markRelease(releaseId: string, mark: ReleaseMark): Promise<void>;
   close(): Promise<void>;

@@ -32,7 +32,7 @@ export async function inspectTargets(envName: string, env: Environment, timeoutM
           (async () => {
             const session = await transport.open(ref);
             try {
-              return await session.inspect();
+              return await session.inspect({ free: true });
             } finally {
               await session.close().catch(() => undefined);
             }
