@@ -172,14 +172,23 @@ async function rollbackAfterFailure(ctx: RunContext, plan: TransactionPlan, st: 
 export async function runDeploy(req: DeployRequest, ports: EnginePorts): Promise<DeployReport> {
   const now = ports.now ?? (() => Date.now());
   let plan: TransactionPlan | undefined;
+  if (req.kind === 'deploy' && req.artifact === undefined) throw new UsageError('deploy needs --artifact FILE');
+  // Logging in to the targets runs while the artifact is checked: it reads nothing and changes nothing there.
+  const opening = openTargets(req.environment, ports);
+  opening.catch(() => undefined);
   if (req.kind === 'deploy') {
-    if (req.artifact === undefined) throw new UsageError('deploy needs --artifact FILE');
-    const verified = await verifyArtifact(req.artifact, { sha256: req.sha256 });
-    const version = validateVersion(req.version ?? versionFromFileName(req.artifact));
-    plan = { releaseId: releaseIdFor(version, verified.sha256), version, sha256: verified.sha256, artifact: verified.path, kind: 'deploy' };
-    ports.say(`artifact ${req.artifact} verified: sha256 ${verified.sha256}, ${`${verified.entries} archive entries`}`);
+    try {
+      const artifact = req.artifact as string;
+      const verified = await verifyArtifact(artifact, { sha256: req.sha256 });
+      const version = validateVersion(req.version ?? versionFromFileName(artifact));
+      plan = { releaseId: releaseIdFor(version, verified.sha256), version, sha256: verified.sha256, artifact: verified.path, kind: 'deploy' };
+      ports.say(`artifact ${artifact} verified: sha256 ${verified.sha256}, ${`${verified.entries} archive entries`}`);
+    } catch (err) {
+      await opening.then(closeTargets, () => undefined);
+      throw err;
+    }
   }
-  const targets = await openTargets(req.environment, ports);
+  const targets = await opening;
   let lease: Lease | undefined;
   try {
     if (req.dryRun === true) {

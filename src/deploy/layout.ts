@@ -12,8 +12,7 @@ export const SHARED_DIR = 'shared';
 export const STATE_DIR = '.pitcrew';
 export const FENCE_FILE = `${STATE_DIR}/fence`;
 export const LOCK_FILE = `${STATE_DIR}/lock`;
-export const SEQUENCE_FILE = `${STATE_DIR}/seq`;
-/** Written inside each release folder once it is complete: id, digest, staging order. */
+/** Written inside each release folder once it is complete: id, digest, staging order (one past the highest on the target). */
 export const RELEASE_META_FILE = '.pitcrew-release.json';
 /** Inside each release folder: `good` or `bad`, written by markRelease. */
 export const RELEASE_MARK_FILE = '.pitcrew-mark';

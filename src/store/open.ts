@@ -8,7 +8,6 @@ import { UsageError } from '../errors.js';
 import type { Backend } from './backend.js';
 import { KyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrate.js';
-import { openPostgres } from './postgres-backend.js';
 import { isBusy, openSqlite } from './sqlite-backend.js';
 import type { Store, TextGuard } from './store.js';
 
@@ -31,7 +30,8 @@ type BackendOpener = (target: string, opts: OpenStoreOptions) => Promise<Backend
 /** Store backends by URL scheme. */
 export const backends: ReadonlyMap<string, BackendOpener> = new Map<string, BackendOpener>([
   ['sqlite', async (file, opts) => openSqlite(file, { busyTimeoutMs: opts.busyTimeoutMs })],
-  ['postgres', (url, opts) => openPostgres(url, { poolSize: opts.poolSize })],
+  // Loaded on first use: the pg client is about 40 modules a SQLite user never needs.
+  ['postgres', async (url, opts) => (await import('./postgres-backend.js')).openPostgres(url, { poolSize: opts.poolSize })],
 ]);
 
 /** Which backend a URL names, and what to hand it (a file path or the URL itself). */

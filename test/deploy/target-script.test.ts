@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { shellQuote, targetScripts } from '../../src/deploy/transports/target-script.js';
 import {
-  CURRENT_LINK, FENCE_FILE, LOCK_FILE, RELEASE_MARK_FILE, RELEASE_META_FILE, RELEASES_DIR, SEQUENCE_FILE, SHARED_DIR, TEMP_INFIX,
+  CURRENT_LINK, FENCE_FILE, LOCK_FILE, RELEASE_MARK_FILE, RELEASE_META_FILE, RELEASES_DIR, SHARED_DIR, TEMP_INFIX,
 } from '../../src/deploy/layout.js';
 
 test('shellQuote keeps any word intact through sh, quotes and $ included', () => {
@@ -24,7 +24,7 @@ test('the scripts use the names layout.ts documents', () => {
     targetScripts.inspect('/r'), targetScripts.stage('/r', 'x', 'a', 'b', 'c', new Date()), targetScripts.switchTo('/r', 'x', 1, 's'),
     targetScripts.mark('/r', 'x', 'good'), targetScripts.remove('/r', []),
   ].map((s) => s.text).join('\n');
-  for (const name of [FENCE_FILE, LOCK_FILE, SEQUENCE_FILE, RELEASE_META_FILE, RELEASE_MARK_FILE, `${CURRENT_LINK}${TEMP_INFIX}`, `"$P"/${RELEASES_DIR}/`, `$P/${SHARED_DIR}`]) {
+  for (const name of [FENCE_FILE, LOCK_FILE, RELEASE_META_FILE, RELEASE_MARK_FILE, `${CURRENT_LINK}${TEMP_INFIX}`, `"$P"/${RELEASES_DIR}/`, `$P/${SHARED_DIR}`]) {
     assert.ok(all.includes(name), `scripts mention ${name}`);
   }
 });

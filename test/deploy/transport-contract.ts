@@ -95,7 +95,7 @@ export function transportContract(kind: string, harness: () => ContractHarness):
       assert.deepEqual(await session.stage(r.id, r.file, r.digest), { releaseId: r.id, created: false });
       assert.equal((await stat(join(root, 'releases', r.id, 'VERSION'))).ino, before);
       assert.deepEqual((await session.inspect()).releases, [r.id]);
-      assert.deepEqual((await tree(root)).filter((p) => !p.startsWith('releases/')), ['.pitcrew', '.pitcrew/lock', '.pitcrew/seq', 'releases', 'shared']);
+      assert.deepEqual((await tree(root)).filter((p) => !p.startsWith('releases/')), ['.pitcrew', '.pitcrew/lock', 'releases', 'shared']);
     });
   });
 
@@ -176,6 +176,9 @@ export function transportContract(kind: string, harness: () => ContractHarness):
       assert.deepEqual((await session.inspect()).releases, [r[1].id]);
       assert.equal(await readFile(join(root, 'current', 'VERSION'), 'utf8'), '1.1.0\n');
       await assert.rejects(session.prune(-1, []), UsageError);
+      // The staging order is one past the highest left on the target: a new release is the newest.
+      const [next] = await stageAll(session, build, ['1.0.1']);
+      assert.deepEqual((await session.inspect()).details.map((d) => [d.id, d.seq]), [[r[1].id, 2], [next.id, 3]]);
     });
   });
 

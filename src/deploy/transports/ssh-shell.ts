@@ -2,11 +2,14 @@
  * One long-lived `sh` per ssh connection that runs pitcrew's own target
  * scripts one after another, so a deploy pays for one remote session and one
  * shell per target instead of a new channel, session and login shell per
- * script. Each request is framed by lines holding a random 128-bit nonce:
- * the shell runs only text between `<nonce> begin` and `<nonce> end`, each in
- * a subshell of its own (`exit`, `set`, `cd` and fds stay inside it), and ends
- * its reply on both streams with the nonce and the exit status. Bytes that
- * arrive outside a frame are dropped, never run.
+ * script. The shell gets every script as a function when it starts (parsed
+ * once, from its command line) and then reads requests, each a few short
+ * lines of calls: `sh` reads its input a byte per system call, so a request
+ * must stay small. Requests are framed by lines holding a random 128-bit
+ * nonce: the shell runs only text between `<nonce> begin` and `<nonce> end`,
+ * each in a subshell of its own (`exit`, `set`, `cd`, traps and fds stay
+ * inside it), and ends its reply on both streams with the nonce and the exit
+ * status. Bytes that arrive outside a frame are dropped, never run.
  *
  * Must never carry user commands (install, restart, checks): a daemon they
  * start could keep writing into the shell's streams; those get channels of
@@ -21,9 +24,26 @@ import type { ScriptOutcome } from './scripted-session.js';
 import type { SshConnection } from './ssh-connection.js';
 import { SshUnreachableError } from './ssh-errors.js';
 import { createLimiter, type Limiter } from './ssh-pool.js';
-import { shellQuote, type TargetScript } from './target-script.js';
+import { functionName, scriptLibrary, shellQuote, type ScriptName } from './target-script.js';
 
-// $1 the nonce. Reads frames from stdin and runs each one's text in a
+// $1 target root, $2 upload name, $3 its size in bytes. Reads exactly $3
+// bytes of stdin into <root>/.pitcrew/<name> (or drops them when that cannot
+// be written) and removes the upload when the request's subshell ends,
+// whatever happened; the stage call that follows it names that path.
+const RECEIVE = `pitcrew_receive() {
+up="$1/.pitcrew/$2"
+trap 'rm -f "$up"' EXIT
+umask 077
+if [ -d "$1" ] && { [ -d "$1/.pitcrew" ] || mkdir -p "$1/.pitcrew"; } && : > "$up"; then
+  head -c "$3" > "$up" || { printf 'pitcrew-error io cannot write the upload %s\\n' "$up" >&2; exit 3; }
+else
+  head -c "$3" > /dev/null
+  [ -d "$1" ] && { printf 'pitcrew-error io cannot write the upload %s\\n' "$up" >&2; exit 3; }
+fi
+}
+`;
+
+// $1 the nonce. Reads frames from stdin and runs each one's calls in a
 // subshell; only a frame opened with `input` may read stdin (an upload), the
 // others get /dev/null. Answers on stdout with `\n<nonce> <status>\n` and on
 // stderr with `\n<nonce>\n`. Ends at EOF.
@@ -46,30 +66,18 @@ while :; do
   printf '\\n%s\\n' "$n" >&2
 done`;
 
-// $1 target root, $2 upload name, $3 its size in bytes; then the script that
-// uses the upload follows with its own `set --`. Reads exactly $3 bytes of
-// stdin into <root>/.pitcrew/<name> (or drops them when that cannot be
-// written) and removes the upload when the subshell ends, whatever happened.
-const RECEIVE = `up="$1/.pitcrew/$2"
-trap 'rm -f "$up"' EXIT
-umask 077
-if [ -d "$1" ] && { [ -d "$1/.pitcrew" ] || mkdir -p "$1/.pitcrew"; } && : > "$up"; then
-  head -c "$3" > "$up" || { printf 'pitcrew-error io cannot write the upload %s\\n' "$up" >&2; exit 3; }
-else
-  head -c "$3" > /dev/null
-  [ -d "$1" ] && { printf 'pitcrew-error io cannot write the upload %s\\n' "$up" >&2; exit 3; }
-fi`;
-
-function setArgs(args: string[]): string {
-  return `set -- ${args.map(shellQuote).join(' ')}`;
+/** One call in a request: a script of the library, or the upload receiver, with its arguments. */
+export interface ShellCall {
+  fn: ScriptName | 'receive';
+  args: string[];
 }
 
-/** The script that receives an upload of `bytes` into `<root>/.pitcrew/<name>`, then runs `then` (which names that path). */
-export function receiveThen(root: string, name: string, bytes: number, then: TargetScript): TargetScript {
-  return { text: `${RECEIVE}\n${setArgs(then.args)}\n${then.text}`, args: [root, name, String(bytes)] };
+function callLine(call: ShellCall): string {
+  const fn = call.fn === 'receive' ? 'pitcrew_receive' : functionName(call.fn);
+  return `set -- ${call.args.map(shellQuote).join(' ')}\n${fn} "$@"\n`;
 }
 
-/** Bytes to stream into the script's stdin right after the request (an upload). */
+/** Bytes to stream into the request's stdin right after it (an upload). */
 export interface ShellInput {
   file: string;
   bytes: number;
@@ -100,18 +108,19 @@ export class ScriptShell {
   }
 
   /**
-   * Runs `script` in the shell and returns its exit status and output. With
-   * `input`, the file's bytes follow the request on stdin: the script must read
-   * exactly `input.bytes` of them whatever else happens, or the shell is closed.
+   * Runs `calls` in one subshell and returns its exit status and output. With
+   * `input`, the file's bytes follow the request on stdin: a `receive` call
+   * must read exactly `input.bytes` of them; when the request fails the shell
+   * is closed, so nothing unread can reach the next request.
    */
-  run(script: TargetScript, input?: ShellInput): Promise<ScriptOutcome> {
+  run(calls: ShellCall[], input?: ShellInput): Promise<ScriptOutcome> {
     return this.one(async () => {
       const channel = await this.open();
       const done = new Promise<ScriptOutcome>((resolve, reject) => {
         this.pending = { stdout: '', stderr: '', errDone: false, resolve, reject };
       });
       const open = input === undefined ? 'begin' : 'input';
-      const request = `${this.nonce} ${open}\n${setArgs(script.args)}\n${script.text}\n${this.nonce} end\n`;
+      const request = `${this.nonce} ${open}\n${calls.map(callLine).join('')}${this.nonce} end\n`;
       channel.write(request);
       if (input !== undefined) await this.send(channel, input);
       const out = await done;
@@ -138,7 +147,7 @@ export class ScriptShell {
   private open(): Promise<ClientChannel> {
     if (this.ended) return Promise.reject(new SshUnreachableError(this.conn.target, 'closed', 'the target shell has closed'));
     this.channel ??= new Promise<ClientChannel>((resolve, reject) => {
-      const command = `exec sh -c ${shellQuote(LOOP)} pitcrew-shell ${this.nonce}`;
+      const command = `exec sh -c ${shellQuote(`${scriptLibrary()}${RECEIVE}${LOOP}`)} pitcrew-shell ${this.nonce}`;
       // The shell holds one of the connection's channel slots until it ends.
       this.conn.withChannel(command, (channel) => {
         this.listen(channel);

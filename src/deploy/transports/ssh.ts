@@ -14,7 +14,7 @@ import { ScriptedSession, type ScriptOutcome } from './scripted-session.js';
 import { connectSsh, type ConnectOptions, type SshConnection } from './ssh-connection.js';
 import { runCommandOver } from './ssh-exec.js';
 import { ConnectionPool } from './ssh-pool.js';
-import { receiveThen, ScriptShell } from './ssh-shell.js';
+import { ScriptShell } from './ssh-shell.js';
 import { sshTargetOf, type SshTarget } from './ssh-target.js';
 import type {
   InspectOptions, ReleaseMark, RunOptions, RunResult, StageResult, SwitchResult, TargetRef, TargetSession, TargetState, Transport,
@@ -41,7 +41,7 @@ class SshSession implements TargetSession {
     private readonly shell: () => ScriptShell, private readonly release: () => Promise<void>) {
     this.target = t.target;
     this.scripted = new ScriptedSession(t.target, t.path, {
-      runScript: (script) => this.shell().run(script),
+      runScript: (script) => this.shell().run([{ fn: script.name, args: script.args }]),
       runCommand: (command, options) => this.runCommand(command, options),
     });
   }
@@ -85,7 +85,7 @@ class SshSession implements TargetSession {
     const remote = `${this.t.path}/.pitcrew/${name}`;
     const bytes = (await stat(artifactPath)).size;
     return this.scripted.stage(releaseId, remote, sha256,
-      (script) => this.shell().run(receiveThen(this.t.path, name, bytes, script), { file: artifactPath, bytes }));
+      (script) => this.shell().run([{ fn: 'receive', args: [this.t.path, name, String(bytes)] }, { fn: script.name, args: script.args }], { file: artifactPath, bytes }));
   }
 
   switchTo(releaseId: string, fencingToken: number): Promise<SwitchResult> {

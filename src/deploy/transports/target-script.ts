@@ -8,8 +8,12 @@
  * place, never remove what `current` points at, and never move the fence down.
  */
 
+export type ScriptName = 'inspect' | 'stage' | 'switch' | 'mark' | 'remove';
+
 /** A script and its arguments; the target root is always the first argument. */
 export interface TargetScript {
+  /** Which script: a long-lived shell that holds them all as functions calls it by name. */
+  name: ScriptName;
   text: string;
   args: string[];
 }
@@ -104,17 +108,18 @@ mkdir "$T" || die io "cannot create $T"
 if ! e=$(tar -xzof "$art" -C "$T" 2>&1); then rm -rf "$T"; die unpack "cannot unpack $art: $e"; fi
 lock
 [ -e "$D" ] && { rm -rf "$T"; same_or_conflict; }
-first "$P/.pitcrew/seq"; q=$((\${v:-0} + 1))
-Q="$P/.pitcrew/seq.tmp-$sfx"
-if ! printf '{\n  "releaseId": "%s",\n  "sha256": "%s",\n  "seq": %s,\n  "stagedAt": "%s"\n}\n' "$id" "$want" "$q" "$at" > "$T/.pitcrew-release.json" ||
-   ! printf '%s\n' "$q" > "$Q"; then
-  rm -rf "$T" "$Q"; die io "cannot write the release's metadata under $P"
+# The staging order: one past the highest on the target, so the new release sorts after
+# every release there, whatever prune removed.
+top=0
+for d in "$R"/*; do meta "$d"; [ "\${q:-0}" -gt "$top" ] && top=$q; done
+q=$((top + 1))
+if ! printf '{\n  "releaseId": "%s",\n  "sha256": "%s",\n  "seq": %s,\n  "stagedAt": "%s"\n}\n' "$id" "$want" "$q" "$at" > "$T/.pitcrew-release.json"; then
+  rm -rf "$T"; die io "cannot write $T/.pitcrew-release.json"
 fi
-# One syncfs makes the unpacked files, the release file and the new order durable before either rename.
+# syncfs makes the unpacked files and the release file durable before the rename publishes them.
 sync -f "$T" 2>/dev/null || sync
-mv "$T" "$D" || { rm -rf "$T" "$Q"; die io "cannot rename $T to $D"; }
-mv -f "$Q" "$P/.pitcrew/seq" || { rm -f "$Q"; die io "cannot write $P/.pitcrew/seq"; }
-flush "$R" "$P/.pitcrew"
+mv "$T" "$D" || { rm -rf "$T"; die io "cannot rename $T to $D"; }
+flush "$R"
 printf 'staged %s\n' "$id"
 `;
 
@@ -136,10 +141,13 @@ flush "$P"
 printf 'previous %s\n' "$prev"
 `;
 
+// Written in place and synced with its folder in one process: a mark torn by a crash
+// reads as no mark, which rollback and prune treat like a release never judged.
 const MARK = sh`
 case $2 in good|bad) ;; *) die usage "mark $2 is not good or bad";; esac
 [ -d "$P/releases/$1" ] || die missing "releases/$1 is not staged on this target"
-put "$P/releases/$1/.pitcrew-mark" "$2"
+printf '%s\n' "$2" > "$P/releases/$1/.pitcrew-mark" || die io "cannot write $P/releases/$1/.pitcrew-mark"
+flush "$P/releases/$1/.pitcrew-mark" "$P/releases/$1"
 `;
 
 const REMOVE = sh`
@@ -159,19 +167,35 @@ done
 flush "$P/releases"
 `;
 
-function script(body: string, root: string, args: string[]): TargetScript {
-  return { text: PRELUDE + body, args: [root, ...args] };
+const BODIES: Record<ScriptName, string> = { inspect: INSPECT, stage: STAGE, switch: SWITCH, mark: MARK, remove: REMOVE };
+
+function script(name: ScriptName, root: string, args: string[]): TargetScript {
+  return { name, text: PRELUDE + BODIES[name], args: [root, ...args] };
 }
 
 export const targetScripts = {
-  inspect: (root: string, free = false) => script(INSPECT, root, free ? ['free'] : []),
+  inspect: (root: string, free = false) => script('inspect', root, free ? ['free'] : []),
   stage: (root: string, releaseId: string, artifact: string, sha256: string, suffix: string, stagedAt: Date) =>
-    script(STAGE, root, [releaseId, artifact, sha256, suffix, stagedAt.toISOString().replace(/\.\d{3}Z$/, 'Z')]),
+    script('stage', root, [releaseId, artifact, sha256, suffix, stagedAt.toISOString().replace(/\.\d{3}Z$/, 'Z')]),
   switchTo: (root: string, releaseId: string, token: number, suffix: string) =>
-    script(SWITCH, root, [releaseId, String(token), suffix]),
-  mark: (root: string, releaseId: string, mark: string) => script(MARK, root, [releaseId, mark]),
-  remove: (root: string, releaseIds: string[]) => script(REMOVE, root, releaseIds),
+    script('switch', root, [releaseId, String(token), suffix]),
+  mark: (root: string, releaseId: string, mark: string) => script('mark', root, [releaseId, mark]),
+  remove: (root: string, releaseIds: string[]) => script('remove', root, releaseIds),
 };
+
+/** The shell function a script is defined as in `scriptLibrary()`. */
+export function functionName(name: ScriptName): string {
+  return `pitcrew_${name}`;
+}
+
+/**
+ * Every script as a shell function (`pitcrew_inspect` ...), for a shell that
+ * runs many of them: it parses them once, and a call is one short line. A
+ * function exits the shell it runs in, so each call needs a subshell.
+ */
+export function scriptLibrary(): string {
+  return (Object.keys(BODIES) as ScriptName[]).map((name) => `${functionName(name)}() {\n${PRELUDE}${BODIES[name]}\n}\n`).join('');
+}
 
 /** Quotes one word for a POSIX shell: for transports that must send a command line, not an argv. */
 export function shellQuote(word: string): string {
