@@ -95,7 +95,20 @@ export function transportContract(kind: string, harness: () => ContractHarness):
       assert.deepEqual(await session.stage(r.id, r.file, r.digest), { releaseId: r.id, created: false });
       assert.equal((await stat(join(root, 'releases', r.id, 'VERSION'))).ino, before);
       assert.deepEqual((await session.inspect()).releases, [r.id]);
-      assert.deepEqual((await tree(root)).filter((p) => !p.startsWith('releases/')), ['.pitcrew', '.pitcrew/lock', 'releases', 'shared']);
+      const left = (await tree(root)).filter((p) => !p.startsWith('releases/'));
+      assert.deepEqual(left.filter((p) => !p.startsWith('.pitcrew')), ['releases', 'shared']);
+      assert.deepEqual(left.filter((p) => p.includes('upload') || p.includes('.tmp-')), [], 'no upload or work folder left behind');
+    });
+  });
+
+  test(`${kind}: stagers of one release at once: one creates it, the others find it`, async () => {
+    await withTarget(async ({ root, session, build }) => {
+      const r = await build('1.0.0');
+      const results = await Promise.all([1, 2, 3, 4].map(() => session.stage(r.id, r.file, r.digest)));
+      assert.equal(results.filter((x) => x.created).length, 1);
+      assert.deepEqual((await session.inspect()).releases, [r.id]);
+      assert.equal(await readFile(join(root, 'releases', r.id, 'VERSION'), 'utf8'), '1.0.0\n');
+      assert.deepEqual((await tree(root)).filter((p) => p.includes('.tmp-')), []);
     });
   });
 
@@ -200,38 +213,57 @@ export function transportContract(kind: string, harness: () => ContractHarness):
     });
   });
 
-  test(`${kind}: run executes in the release with the PITCREW_ variables and the env it is given, and reports the exit code`, async () => {
-    await withTarget(async ({ root, session, build }) => {
-      const [a] = await stageAll(session, build, ['1.0.0']);
-      await assert.rejects(session.run('true', { cwd: 'current' }), (err: unknown) =>
-        err instanceof TargetError && /current does not point at a release yet/.test(err.message));
-      await assert.rejects(session.run('true', { cwd: 'release' }), UsageError);
-      await session.switchTo(a.id, 1);
-      const chunks: string[] = [];
-      const result = await session.run('cat VERSION; echo "$PITCREW_RELEASE $PITCREW_TARGET $PITCREW_PATH $APP_MODE"; echo oops >&2; exit 3', {
-        cwd: 'current', env: { APP_MODE: "it's prod" }, onOutput: (_s, c) => chunks.push(c),
+  for (const check of [false, true]) {
+    const how = check ? 'a check' : 'run';
+    test(`${kind}: ${how} executes in the release with the PITCREW_ variables and the env it is given, and reports the exit code`, async () => {
+      await withTarget(async ({ root, session, build }) => {
+        const [a] = await stageAll(session, build, ['1.0.0']);
+        await assert.rejects(session.run('true', { cwd: 'current', check }), (err: unknown) =>
+          err instanceof TargetError && /current does not point at a release yet/.test(err.message));
+        await assert.rejects(session.run('true', { cwd: 'release', check }), UsageError);
+        await session.switchTo(a.id, 1);
+        const chunks: string[] = [];
+        const result = await session.run('cat VERSION; echo "$PITCREW_RELEASE $PITCREW_TARGET $PITCREW_PATH $APP_MODE"; echo oops >&2; exit 3', {
+          cwd: 'current', env: { APP_MODE: "it's prod" }, onOutput: (_s, c) => chunks.push(c), check,
+        });
+        assert.deepEqual([result.exitCode, result.signal, result.timedOut], [3, null, false]);
+        assert.equal(result.stdoutTail, `1.0.0\n${a.id} web-1 ${root} it's prod\n`);
+        assert.equal(result.stderrTail, 'oops\n');
+        assert.ok(chunks.join('').includes('1.0.0'));
+        const inRelease = await session.run('pwd', { cwd: 'release', release: a.id, check });
+        assert.equal(inRelease.stdoutTail.trim(), join(root, 'releases', a.id));
+        assert.equal(inRelease.exitCode, 0);
       });
-      assert.deepEqual([result.exitCode, result.timedOut], [3, false]);
-      assert.equal(result.stdoutTail, `1.0.0\n${a.id} web-1 ${root} it's prod\n`);
-      assert.equal(result.stderrTail, 'oops\n');
-      assert.ok(chunks.join('').includes('1.0.0'));
-      const inRelease = await session.run('pwd', { cwd: 'release', release: a.id });
-      assert.equal(inRelease.stdoutTail.trim(), join(root, 'releases', a.id));
-      assert.equal(inRelease.exitCode, 0);
     });
-  });
 
-  test(`${kind}: run with a timeout kills the whole process group`, async () => {
-    await withTarget(async ({ root, session, build }) => {
-      const [a] = await stageAll(session, build, ['1.0.0']);
+    test(`${kind}: ${how} with a timeout kills the whole process group`, async () => {
+      await withTarget(async ({ root, session, build }) => {
+        const [a] = await stageAll(session, build, ['1.0.0']);
+        await session.switchTo(a.id, 1);
+        const pidFile = join(root, 'shared', 'bg.pid');
+        const result = await session.run(`sleep 60 & echo $! > ${pidFile}; wait`, { cwd: 'current', timeoutMs: 300, check });
+        assert.equal(result.timedOut, true);
+        assert.equal(result.signal, 'SIGTERM');
+        const pid = Number((await readFile(pidFile, 'utf8')).trim());
+        assert.ok(pid > 0);
+        await eventually(() => !alive(pid), `background sleep ${pid} is gone`);
+      });
+    });
+  }
+
+  test(`${kind}: what a check leaves running cannot write into later results`, async () => {
+    await withTarget(async ({ session, build }) => {
+      const [a, b] = await stageAll(session, build, ['1.0.0', '1.1.0']);
       await session.switchTo(a.id, 1);
-      const pidFile = join(root, 'shared', 'bg.pid');
-      const result = await session.run(`sleep 60 & echo $! > ${pidFile}; wait`, { cwd: 'current', timeoutMs: 300 });
-      assert.equal(result.timedOut, true);
-      assert.equal(result.signal, 'SIGTERM');
-      const pid = Number((await readFile(pidFile, 'utf8')).trim());
-      assert.ok(pid > 0);
-      await eventually(() => !alive(pid), `background sleep ${pid} is gone`);
+      // Writes to the check's stdout and stderr for a second, from when the check has ended.
+      const r = await session.run('(sleep 0.2; for i in 1 2 3 4 5 6 7 8 9 10; do echo late; echo late >&2; sleep 0.1; done) & echo now', { cwd: 'current', check: true });
+      assert.deepEqual([r.exitCode, r.stdoutTail.split('\n')[0]], [0, 'now']);
+      for (let i = 0; i < 10; i++) {
+        const state = await session.inspect();
+        assert.deepEqual([state.current, state.releases], [a.id, [a.id, b.id]]);
+        const next = await session.run('echo again', { cwd: 'current', check: true });
+        assert.deepEqual([next.exitCode, next.stdoutTail, next.stderrTail], [0, 'again\n', '']);
+      }
     });
   });
 }

@@ -16,7 +16,7 @@ export async function commandAttempt(check: Check, target: CheckTarget, _ports: 
   if (check.kind !== 'command') throw new Error(`command check given a ${check.kind} check`);
   let r;
   try {
-    r = await target.session.run(check.run, { cwd: 'current', timeoutMs: check.timeout });
+    r = await target.session.run(check.run, { cwd: 'current', timeoutMs: check.timeout, check: true });
   } catch (err) {
     return { outcome: 'inconclusive', detail: `could not run: ${(err as Error).message}` };
   }

@@ -7,10 +7,12 @@
  * in a script.
  */
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:os';
 import type { ClientChannel } from 'ssh2';
 import { UsageError } from '../../errors.js';
 import { recordedExit, type SshConnection } from './ssh-connection.js';
 import { SshUnreachableError } from './ssh-errors.js';
+import type { ScriptShell } from './ssh-shell.js';
 import { shellQuote } from './target-script.js';
 import { OUTPUT_TAIL_BYTES, type RunResult } from './transport.js';
 
@@ -61,13 +63,10 @@ function exitOf(channel: ClientChannel, drainMs?: number): Promise<Exit> {
 // then NAME=value words to export. Resolves the release the command runs in
 // and says it on the first line of stdout (`pitcrew-release ID`) before
 // anything of the command's; a folder that cannot be resolved ends with exit
-// 3 and no such line. The command leads a new session (setsid), so its
-// process group holds everything it starts; a death by signal is passed on,
-// so the exit status reads like a local run. One channel per command:
-// resolving costs no extra round trip, and builtins (cd -P, test -ef) no
-// extra process when `current` resolves.
-const RUN = `set -u
-root=$1 where=$2 pidf=$3 cmd=$4; shift 4
+// 3 and no such line. Builtins (cd -P, test -ef) resolve `current` without a
+// process. Then it cds there and sets the exports; only names no user
+// variable would take are read after them.
+const RESOLVE = `root=$1 where=$2 pidf=$3 cmd=$4; shift 4
 if [ "$where" = current ]; then
   d="$root/current" r=
   if cd -P "$d" 2>/dev/null; then r=\${PWD##*/}; [ "$d" -ef "$root/releases/$r" ] || r=; fi
@@ -85,15 +84,42 @@ case $r in */*|*[!A-Za-z0-9._+~-]*) echo "$root/current points at $r, not at a r
 printf 'pitcrew-release %s\\n' "$r"
 cd "$d" || exit 1
 [ -d "\${pidf%/*}" ] || mkdir -p "\${pidf%/*}" || exit 1
-# The exports come last and only names no user variable would take are read after them.
 _pitcrew_pid=$pidf _pitcrew_cmd=$cmd
 for a in "$@"; do export "$a"; done
-export PITCREW_RELEASE="$r"
-setsid sh -c 'echo $$ > "$1" && exec sh -c "$2"' pitcrew-run "$_pitcrew_pid" "$_pitcrew_cmd" < /dev/null &
+export PITCREW_RELEASE="$r"`;
+
+// The command leads a new session (setsid), so its process group holds
+// everything it starts, and writes its pid where KILL finds it.
+const LAUNCH = `setsid sh -c 'echo $$ > "$1" && exec sh -c "$2"' pitcrew-run "$_pitcrew_pid" "$_pitcrew_cmd" < /dev/null`;
+
+// A command in a channel of its own, its output streamed; a death by signal
+// is passed on, so the exit status reads like a local run.
+const RUN = `set -u
+${RESOLVE}
+${LAUNCH} &
 wait $! 2>/dev/null; s=$?
 rm -f "$_pitcrew_pid"
 if [ $s -gt 128 ]; then sig=$(kill -l $s 2>/dev/null) && { trap - "$sig"; kill -s "$sig" $$; }; fi
 exit $s`;
+
+/**
+ * A check in the target's script shell (a function of its library, same
+ * arguments as RUN): its output goes to files beside the pid file and the
+ * last OUTPUT_TAIL_BYTES of each are printed when it ends, so nothing it
+ * leaves running can write into the shell's streams. Its exit status is the
+ * request's (over 128: killed by signal status - 128).
+ */
+export const CHECK_FUNCTION = `pitcrew_check() {
+${RESOLVE}
+_pitcrew_out=\${_pitcrew_pid%.pid}
+${LAUNCH} > "$_pitcrew_out.out" 2> "$_pitcrew_out.err" &
+wait $! 2>/dev/null; s=$?
+[ -s "$_pitcrew_out.out" ] && tail -c ${OUTPUT_TAIL_BYTES} "$_pitcrew_out.out"
+[ -s "$_pitcrew_out.err" ] && tail -c ${OUTPUT_TAIL_BYTES} "$_pitcrew_out.err" >&2
+rm -f "$_pitcrew_pid" "$_pitcrew_out.out" "$_pitcrew_out.err"
+exit $s
+}
+`;
 
 // $1 pid file, $2 grace in tenths of a second: TERM to the group, KILL after the grace.
 const KILL = `set -u
@@ -124,8 +150,36 @@ export type RemoteRun = { ran: true; release: string; result: RunResult } | { ra
 const HEADER = /^pitcrew-release (\S+)\n/;
 
 /** Runs a user command on the target as the leader of its own process group, in the release `where` names. */
+/** After `spec.timeoutMs`, kills the command's process group through an urgent channel of its own. */
+function killTimer(conn: SshConnection, spec: RemoteCommand, pidFile: string): { timedOut: () => boolean; stop: () => Promise<void> } {
+  let timedOut = false;
+  let killing: Promise<unknown> = Promise.resolve();
+  const timer = spec.timeoutMs === undefined ? undefined : setTimeout(() => {
+    timedOut = true;
+    const tenths = String(Math.ceil((spec.killGraceMs ?? 2000) / 100));
+    killing = conn.withChannel(scriptCommand(KILL, [pidFile, tenths]), async (ch) => {
+      ch.resume();
+      ch.stderr.resume();
+      ch.end();
+      await exitOf(ch);
+    }, { urgent: true }).catch(() => undefined);
+  }, spec.timeoutMs);
+  return {
+    timedOut: () => timedOut,
+    stop: async () => {
+      if (timer !== undefined) clearTimeout(timer);
+      await killing;
+    },
+  };
+}
+
+function pidFileOf(spec: RemoteCommand): string {
+  return `${spec.root}/.pitcrew/run/${randomBytes(6).toString('hex')}.pid`;
+}
+
+/** Runs a user command on the target as the leader of its own process group, in the release `where` names. */
 export async function runCommandOver(conn: SshConnection, spec: RemoteCommand): Promise<RemoteRun> {
-  const pidFile = `${spec.root}/.pitcrew/run/${randomBytes(6).toString('hex')}.pid`;
+  const pidFile = pidFileOf(spec);
   return conn.withChannel(scriptCommand(RUN, [spec.root, spec.where, pidFile, spec.command, ...exports(spec.env)]), async (channel) => {
     const tails = { stdout: '', stderr: '' };
     let release: string | undefined;
@@ -152,24 +206,41 @@ export async function runCommandOver(conn: SshConnection, spec: RemoteCommand): 
     });
     channel.stderr.setEncoding('utf8').on('data', (chunk: string) => keep('stderr', chunk));
     channel.end();
-    let timedOut = false;
-    let killing: Promise<unknown> = Promise.resolve();
-    const timer = spec.timeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
-      const tenths = String(Math.ceil((spec.killGraceMs ?? 2000) / 100));
-      killing = conn.withChannel(scriptCommand(KILL, [pidFile, tenths]), async (ch) => {
-        ch.resume();
-        ch.stderr.resume();
-        ch.end();
-        await exitOf(ch);
-      }, { urgent: true }).catch(() => undefined);
-    }, spec.timeoutMs);
+    const kill = killTimer(conn, spec, pidFile);
     // A daemon left holding the output open must not hold the deploy: half a second after the exit, return.
     const exit = await exitOf(channel, 500);
-    if (timer !== undefined) clearTimeout(timer);
-    await killing;
+    await kill.stop();
     checkLost(conn, exit);
     if (release === undefined || release === '') return { ran: false, exitCode: exit.code, stderr: tails.stderr };
-    return { ran: true, release, result: { exitCode: exit.code, signal: exit.signal, timedOut, stdoutTail: tails.stdout, stderrTail: tails.stderr } };
+    return { ran: true, release, result: { exitCode: exit.code, signal: exit.signal, timedOut: kill.timedOut(), stdoutTail: tails.stdout, stderrTail: tails.stderr } };
   });
+}
+
+/** Signal names as the channel path reports them (`SIGTERM`), by number. */
+const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
+
+/**
+ * Runs a check in the target's script shell (CHECK_FUNCTION): no channel, no
+ * session, no login shell of its own. Its output arrives when it ends; the
+ * time limit counts from the moment the shell takes the request.
+ */
+export async function runCheckInShell(conn: SshConnection, shell: ScriptShell, spec: RemoteCommand): Promise<RemoteRun> {
+  const pidFile = pidFileOf(spec);
+  let kill: ReturnType<typeof killTimer> | undefined;
+  const out = await shell.run([{ fn: 'check', args: [spec.root, spec.where, pidFile, spec.command, ...exports(spec.env)] }], undefined, () => {
+    kill = killTimer(conn, spec, pidFile);
+  });
+  await kill?.stop();
+  const m = HEADER.exec(out.stdout);
+  if (m === null) return { ran: false, exitCode: out.exitCode, stderr: out.stderr.slice(-OUTPUT_TAIL_BYTES) };
+  const status = out.exitCode;
+  const signal = status !== null && status > 128 ? SIGNAL_NAMES.get(status - 128) ?? null : null;
+  return {
+    ran: true,
+    release: m[1],
+    result: {
+      exitCode: signal === null ? status : null, signal, timedOut: kill?.timedOut() ?? false,
+      stdoutTail: out.stdout.slice(m[0].length), stderrTail: out.stderr,
+    },
+  };
 }

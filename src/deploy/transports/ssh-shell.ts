@@ -11,9 +11,10 @@
  * inside it), and ends its reply on both streams with the nonce and the exit
  * status. Bytes that arrive outside a frame are dropped, never run.
  *
- * Must never carry user commands (install, restart, checks): a daemon they
- * start could keep writing into the shell's streams; those get channels of
- * their own (ssh-exec.ts). Must never send a value inside script text: the
+ * Must never carry a user command whose output it streams: a daemon it
+ * starts could keep writing into the shell's streams. Steps (install,
+ * restart) get channels of their own; checks run here with their output in
+ * files (ssh-exec.ts). Must never send a value inside script text: the
  * arguments travel as single-quoted words of a `set --` line.
  */
 import { randomBytes } from 'node:crypto';
@@ -23,6 +24,7 @@ import type { ClientChannel } from 'ssh2';
 import type { ScriptOutcome } from './scripted-session.js';
 import type { SshConnection } from './ssh-connection.js';
 import { SshUnreachableError } from './ssh-errors.js';
+import { CHECK_FUNCTION } from './ssh-exec.js';
 import { createLimiter, type Limiter } from './ssh-pool.js';
 import { functionName, scriptLibrary, shellQuote, type ScriptName } from './target-script.js';
 
@@ -68,12 +70,12 @@ done`;
 
 /** One call in a request: a script of the library, or the upload receiver, with its arguments. */
 export interface ShellCall {
-  fn: ScriptName | 'receive';
+  fn: ScriptName | 'receive' | 'check';
   args: string[];
 }
 
 function callLine(call: ShellCall): string {
-  const fn = call.fn === 'receive' ? 'pitcrew_receive' : functionName(call.fn);
+  const fn = call.fn === 'receive' || call.fn === 'check' ? `pitcrew_${call.fn}` : functionName(call.fn);
   return `set -- ${call.args.map(shellQuote).join(' ')}\n${fn} "$@"\n`;
 }
 
@@ -111,9 +113,10 @@ export class ScriptShell {
    * Runs `calls` in one subshell and returns its exit status and output. With
    * `input`, the file's bytes follow the request on stdin: a `receive` call
    * must read exactly `input.bytes` of them; when the request fails the shell
-   * is closed, so nothing unread can reach the next request.
+   * is closed, so nothing unread can reach the next request. `onSent` is
+   * called once the request has left, after any request queued before it.
    */
-  run(calls: ShellCall[], input?: ShellInput): Promise<ScriptOutcome> {
+  run(calls: ShellCall[], input?: ShellInput, onSent?: () => void): Promise<ScriptOutcome> {
     return this.one(async () => {
       const channel = await this.open();
       const done = new Promise<ScriptOutcome>((resolve, reject) => {
@@ -122,6 +125,7 @@ export class ScriptShell {
       const open = input === undefined ? 'begin' : 'input';
       const request = `${this.nonce} ${open}\n${calls.map(callLine).join('')}${this.nonce} end\n`;
       channel.write(request);
+      onSent?.();
       if (input !== undefined) await this.send(channel, input);
       const out = await done;
       // An upload the script did not read to the end would be read as the next request's text (and dropped): start afresh.
@@ -147,7 +151,7 @@ export class ScriptShell {
   private open(): Promise<ClientChannel> {
     if (this.ended) return Promise.reject(new SshUnreachableError(this.conn.target, 'closed', 'the target shell has closed'));
     this.channel ??= new Promise<ClientChannel>((resolve, reject) => {
-      const command = `exec sh -c ${shellQuote(`${scriptLibrary()}${RECEIVE}${LOOP}`)} pitcrew-shell ${this.nonce}`;
+      const command = `exec sh -c ${shellQuote(`${scriptLibrary()}${RECEIVE}${CHECK_FUNCTION}${LOOP}`)} pitcrew-shell ${this.nonce}`;
       // The shell holds one of the connection's channel slots until it ends.
       this.conn.withChannel(command, (channel) => {
         this.listen(channel);

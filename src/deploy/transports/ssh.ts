@@ -12,7 +12,7 @@ import { TargetError } from '../errors.js';
 import { isReleaseId, isSha256 } from '../release-id.js';
 import { ScriptedSession, type ScriptOutcome } from './scripted-session.js';
 import { connectSsh, type ConnectOptions, type SshConnection } from './ssh-connection.js';
-import { runCommandOver } from './ssh-exec.js';
+import { runCheckInShell, runCommandOver } from './ssh-exec.js';
 import { ConnectionPool } from './ssh-pool.js';
 import { ScriptShell } from './ssh-shell.js';
 import { sshTargetOf, type SshTarget } from './ssh-target.js';
@@ -36,6 +36,7 @@ class SshSession implements TargetSession {
   readonly target: string;
   private readonly scripted: ScriptedSession;
   private closed = false;
+  private lastState?: TargetState;
 
   constructor(private readonly t: SshTarget, private readonly conn: SshConnection, private readonly opts: SshTransportOptions,
     private readonly shell: () => ScriptShell, private readonly release: () => Promise<void>) {
@@ -59,17 +60,24 @@ class SshSession implements TargetSession {
       }
     }
     const where = options.cwd === 'current' ? 'current' : (options.release as string);
-    const r = await runCommandOver(this.conn, {
+    const spec = {
       command, root, where, timeoutMs: options.timeoutMs, killGraceMs: this.opts.killGraceMs, onOutput: options.onOutput,
       env: { ...options.env, PITCREW_PATH: root, PITCREW_TARGET: this.target },
-    });
+    };
+    const r = options.check === true ? await runCheckInShell(this.conn, this.shell(), spec) : await runCommandOver(this.conn, spec);
+    if (options.check === true && r.ran) {
+      if (r.result.stdoutTail !== '') options.onOutput?.('stdout', r.result.stdoutTail);
+      if (r.result.stderrTail !== '') options.onOutput?.('stderr', r.result.stderrTail);
+    }
     if (!r.ran) throw this.failed('cannot run a command', { exitCode: r.exitCode, stdout: '', stderr: r.stderr }, 'target.missing');
     if (!isReleaseId(r.release)) throw new TargetError(this.target, `cannot run a command: ${root}/current points at ${r.release}, not at a release`, { code: 'target.missing' });
     return r.result;
   }
 
-  inspect(options?: InspectOptions): Promise<TargetState> {
-    return this.scripted.inspect(options);
+  async inspect(options?: InspectOptions): Promise<TargetState> {
+    const state = await this.scripted.inspect(options);
+    this.lastState = state;
+    return state;
   }
 
   /** Streams the artifact into `.pitcrew/`, stages it with the shared script and removes the upload, in one request to the shell. */
@@ -79,8 +87,17 @@ class SshSession implements TargetSession {
     if (!isReleaseId(releaseId) || !isSha256(digest) || !releaseId.endsWith(`-${digest.slice(0, 12)}`)) {
       return this.scripted.stage(releaseId, '', sha256);
     }
-    // Already there: the stage script answers `exists` or a conflict before it looks at the artifact.
-    if ((await this.scripted.inspect()).releases.includes(releaseId)) return this.scripted.stage(releaseId, '', sha256);
+    // Already there (as the last inspect saw it; the engine inspects just before): the stage
+    // script answers `exists` or a conflict before it looks at the artifact, so nothing is sent.
+    const state = this.lastState ?? await this.inspect();
+    if (state.releases.includes(releaseId)) {
+      const there = await this.scripted.stage(releaseId, '', sha256).catch((err: unknown) => {
+        // Gone since that inspect: upload after all.
+        if (err instanceof TargetError && err.code === 'target.missing') return undefined;
+        throw err;
+      });
+      if (there !== undefined) return there;
+    }
     const name = `upload.tmp-${randomBytes(6).toString('hex')}`;
     const remote = `${this.t.path}/.pitcrew/${name}`;
     const bytes = (await stat(artifactPath)).size;

@@ -106,7 +106,6 @@ got=\${got%% *}
 T="$D.tmp-$sfx"
 mkdir "$T" || die io "cannot create $T"
 if ! e=$(tar -xzof "$art" -C "$T" 2>&1); then rm -rf "$T"; die unpack "cannot unpack $art: $e"; fi
-lock
 [ -e "$D" ] && { rm -rf "$T"; same_or_conflict; }
 # The staging order: one past the highest on the target, so the new release sorts after
 # every release there, whatever prune removed.
@@ -118,7 +117,9 @@ if ! printf '{\n  "releaseId": "%s",\n  "sha256": "%s",\n  "seq": %s,\n  "staged
 fi
 # syncfs makes the unpacked files and the release file durable before the rename publishes them.
 sync -f "$T" 2>/dev/null || sync
-mv "$T" "$D" || { rm -rf "$T"; die io "cannot rename $T to $D"; }
+# No lock: rename(2) will not replace a folder that has files, so of two stagers of
+# one release the second finds the first's and answers as if it had been there.
+if ! mv -T "$T" "$D" 2>/dev/null; then rm -rf "$T"; [ -e "$D" ] && same_or_conflict; die io "cannot rename $T to $D"; fi
 flush "$R"
 printf 'staged %s\n' "$id"
 `;

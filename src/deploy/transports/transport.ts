@@ -46,6 +46,13 @@ export interface RunOptions {
   env?: Record<string, string>;
   timeoutMs?: number;
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  /**
+   * The command is a check: it leaves nothing running and its output is read
+   * when it ends. The ssh transport then runs it in the target's script
+   * shell, with its output in files, instead of in a channel of its own;
+   * `onOutput` gets the output at the end.
+   */
+  check?: boolean;
 }
 
 export interface RunResult {
