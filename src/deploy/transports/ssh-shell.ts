@@ -148,6 +148,11 @@ export class ScriptShell {
     }
   }
 
+  /** Starts opening the shell's channel now, so the first request does not wait for it. */
+  warm(): void {
+    this.open().catch(() => undefined);
+  }
+
   private open(): Promise<ClientChannel> {
     if (this.ended) return Promise.reject(new SshUnreachableError(this.conn.target, 'closed', 'the target shell has closed'));
     this.channel ??= new Promise<ClientChannel>((resolve, reject) => {

@@ -151,6 +151,8 @@ export function sshTransport(opts: SshTransportOptions = {}): SshTransport {
       const t = sshTargetOf(target);
       const key = poolKey(t);
       const conn = await pool.acquire(key, () => connectSsh(t, opts));
+      // Nearly every session runs a script soon: open the shell while the other targets log in.
+      shellOf(conn).warm();
       return new SshSession(t, conn, opts, () => shellOf(conn), () => pool.release(key, conn));
     },
     closeAll: () => pool.closeAll(),
