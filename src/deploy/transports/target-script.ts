@@ -1,11 +1,13 @@
 /**
  * What happens on a target, as small POSIX sh scripts. Both transports run
- * exactly these: the local one through `sh -c`, the ssh one over its
- * connection. Arguments are always passed as positional parameters (`$1`...),
- * never pasted into the text, so no value can change what a script does.
- * Needs on the target: sh, GNU coreutils (mv -T, sync FILE, sha256sum), tar
- * with gzip, flock (util-linux), df. A script must never edit `current` in
- * place, never remove what `current` points at, and never move the fence down.
+ * exactly these: the local one through `sh -c`, the ssh one as functions of
+ * its script shell (ssh-shell.ts). Arguments are always passed as positional
+ * parameters (`$1`...), never pasted into the text, so no value can change
+ * what a script does. Needs on the target: sh, GNU coreutils (mv -T, sync
+ * FILE, sha256sum), tar with gzip, flock (util-linux); df and awk only for
+ * free space. Builtins wherever they do: each process costs milliseconds on
+ * a small host. A script must never edit `current` in place, never remove
+ * what `current` points at, and never move the fence down.
  */
 
 export type ScriptName = 'inspect' | 'stage' | 'switch' | 'mark' | 'remove';
