@@ -49,7 +49,7 @@ export function openSqlite(file: string, opts: SqliteOptions = {}): Backend {
       cause: err,
     });
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(raw) }) });
   const checkpoints = memory ? undefined : setInterval(() => checkpoint(raw), CHECKPOINT_INTERVAL_MS).unref();
 
   /** Takes the write lock without blocking: busy_timeout is 0 while trying, restored once held. */
@@ -94,6 +94,31 @@ export function openSqlite(file: string, opts: SqliteOptions = {}): Backend {
     close: async () => {
       clearInterval(checkpoints);
       await db.destroy();
+    },
+  };
+}
+
+/** Statements kept prepared, by SQL text: kysely prepares every query anew, and the same few run again and again. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * The part of better-sqlite3 kysely's driver uses, with prepared statements
+ * reused. A statement busy in an iteration (a streamed query) is not handed
+ * out again: that query gets a fresh one.
+ */
+export function cachingStatements(raw: BetterSqlite3.Database): { close(): void; prepare(sql: string): BetterSqlite3.Statement } {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => raw.close(),
+    prepare(sql) {
+      const hit = cache.get(sql);
+      if (hit !== undefined && !hit.busy) return hit;
+      const stmt = raw.prepare(sql);
+      if (hit === undefined) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+        cache.set(sql, stmt);
+      }
+      return stmt;
     },
   };
 }
