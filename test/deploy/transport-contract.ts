@@ -252,7 +252,7 @@ export function transportContract(kind: string, harness: () => ContractHarness):
   }
 
   test(`${kind}: what a check leaves running cannot write into later results`, async () => {
-    await withTarget(async ({ session, build }) => {
+    await withTarget(async ({ root, session, build }) => {
       const [a, b] = await stageAll(session, build, ['1.0.0', '1.1.0']);
       await session.switchTo(a.id, 1);
       // Writes to the check's stdout and stderr for a second, from when the check has ended.
@@ -264,6 +264,8 @@ export function transportContract(kind: string, harness: () => ContractHarness):
         const next = await session.run('echo again', { cwd: 'current', check: true });
         assert.deepEqual([next.exitCode, next.stdoutTail, next.stderrTail], [0, 'again\n', '']);
       }
+      await session.close();
+      assert.deepEqual((await tree(root)).filter((p) => p.startsWith('.pitcrew/run/')), [], 'the checks leave no files once the session is closed');
     });
   });
 }

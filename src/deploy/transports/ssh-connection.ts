@@ -88,6 +88,7 @@ function failure(t: SshTarget, err: Error & { level?: string; code?: string }, t
 export class SshConnection implements Pooled {
   private isClosed = false;
   private readonly limit: Limiter;
+  private readonly endHooks: Array<() => Promise<void>> = [];
 
   constructor(readonly target: SshTarget, private readonly client: SshClient, maxChannels: number) {
     this.limit = createLimiter(maxChannels);
@@ -133,9 +134,16 @@ export class SshConnection implements Pooled {
     return options.urgent === true ? work() : this.limit(work);
   }
 
-  end(): Promise<void> {
-    if (this.isClosed) return Promise.resolve();
-    return new Promise((resolve) => {
+  /** Runs `fn` (tidying up on the host) before the connection is ended by `end()`. */
+  beforeEnd(fn: () => Promise<void>): void {
+    this.endHooks.push(fn);
+  }
+
+  async end(): Promise<void> {
+    const hooks = this.endHooks.splice(0);
+    await Promise.all(hooks.map((fn) => fn().catch(() => undefined)));
+    if (this.isClosed) return;
+    await new Promise<void>((resolve) => {
       this.client.once('close', () => resolve());
       this.client.end();
     });

@@ -89,8 +89,9 @@ for a in "$@"; do export "$a"; done
 export PITCREW_RELEASE="$r"`;
 
 // The command leads a new session (setsid), so its process group holds
-// everything it starts, and writes its pid where KILL finds it.
-const LAUNCH = `setsid sh -c 'echo $$ > "$1" && exec sh -c "$2"' pitcrew-run "$_pitcrew_pid" "$_pitcrew_cmd" < /dev/null`;
+// everything it starts; that shell writes its pid where KILL finds it and
+// runs the command itself (eval, not a further sh: one process less).
+const LAUNCH = `setsid sh -c 'echo $$ > "$1" || exit 1; _pitcrew_c=$2; set --; eval "$_pitcrew_c"' pitcrew-run "$_pitcrew_pid" "$_pitcrew_cmd" < /dev/null`;
 
 // A command in a channel of its own, its output streamed; a death by signal
 // is passed on, so the exit status reads like a local run.
@@ -106,8 +107,10 @@ exit $s`;
  * A check in the target's script shell (a function of its library, same
  * arguments as RUN): its output goes to files beside the pid file and the
  * last OUTPUT_TAIL_BYTES of each are printed when it ends, so nothing it
- * leaves running can write into the shell's streams. Its exit status is the
- * request's (over 128: killed by signal status - 128).
+ * leaves running can write into the shell's streams or another check's
+ * files. The files are removed when the shell closes (one process for all,
+ * not one per check). Its exit status is the request's (over 128: killed by
+ * signal status - 128).
  */
 export const CHECK_FUNCTION = `pitcrew_check() {
 ${RESOLVE}
@@ -116,7 +119,6 @@ ${LAUNCH} > "$_pitcrew_out.out" 2> "$_pitcrew_out.err" &
 wait $! 2>/dev/null; s=$?
 [ -s "$_pitcrew_out.out" ] && tail -c ${OUTPUT_TAIL_BYTES} "$_pitcrew_out.out"
 [ -s "$_pitcrew_out.err" ] && tail -c ${OUTPUT_TAIL_BYTES} "$_pitcrew_out.err" >&2
-rm -f "$_pitcrew_pid" "$_pitcrew_out.out" "$_pitcrew_out.err"
 exit $s
 }
 `;
@@ -173,13 +175,9 @@ function killTimer(conn: SshConnection, spec: RemoteCommand, pidFile: string): {
   };
 }
 
-function pidFileOf(spec: RemoteCommand): string {
-  return `${spec.root}/.pitcrew/run/${randomBytes(6).toString('hex')}.pid`;
-}
-
 /** Runs a user command on the target as the leader of its own process group, in the release `where` names. */
 export async function runCommandOver(conn: SshConnection, spec: RemoteCommand): Promise<RemoteRun> {
-  const pidFile = pidFileOf(spec);
+  const pidFile = `${spec.root}/.pitcrew/run/${randomBytes(6).toString('hex')}.pid`;
   return conn.withChannel(scriptCommand(RUN, [spec.root, spec.where, pidFile, spec.command, ...exports(spec.env)]), async (channel) => {
     const tails = { stdout: '', stderr: '' };
     let release: string | undefined;
@@ -225,7 +223,10 @@ const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) =
  * time limit counts from the moment the shell takes the request.
  */
 export async function runCheckInShell(conn: SshConnection, shell: ScriptShell, spec: RemoteCommand): Promise<RemoteRun> {
-  const pidFile = pidFileOf(spec);
+  // A name per check (what one left running keeps writing to its own files), all removed when the shell closes.
+  const base = `${spec.root}/.pitcrew/run/check-${shell.id}-${randomBytes(4).toString('hex')}`;
+  const pidFile = `${base}.pid`;
+  shell.removeOnClose(pidFile, `${base}.out`, `${base}.err`);
   let kill: ReturnType<typeof killTimer> | undefined;
   const out = await shell.run([{ fn: 'check', args: [spec.root, spec.where, pidFile, spec.command, ...exports(spec.env)] }], undefined, () => {
     kill = killTimer(conn, spec, pidFile);

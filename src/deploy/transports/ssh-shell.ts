@@ -70,12 +70,16 @@ done`;
 
 /** One call in a request: a script of the library, or the upload receiver, with its arguments. */
 export interface ShellCall {
-  fn: ScriptName | 'receive' | 'check';
+  fn: ScriptName | 'receive' | 'check' | 'forget';
   args: string[];
 }
 
+// Removes the files named (the checks' pid and output files) when the shell closes.
+const FORGET = `pitcrew_forget() { rm -f "$@"; }
+`;
+
 function callLine(call: ShellCall): string {
-  const fn = call.fn === 'receive' || call.fn === 'check' ? `pitcrew_${call.fn}` : functionName(call.fn);
+  const fn = call.fn === 'receive' || call.fn === 'check' || call.fn === 'forget' ? `pitcrew_${call.fn}` : functionName(call.fn);
   return `set -- ${call.args.map(shellQuote).join(' ')}\n${fn} "$@"\n`;
 }
 
@@ -95,7 +99,10 @@ interface Pending {
 }
 
 export class ScriptShell {
+  /** Names this shell's files on the target (not secret, unlike the nonce). */
+  readonly id = randomBytes(6).toString('hex');
   private readonly nonce = randomBytes(16).toString('hex');
+  private readonly leftovers = new Set<string>();
   private readonly one: Limiter = createLimiter(1);
   private channel?: Promise<ClientChannel>;
   private pending?: Pending;
@@ -129,7 +136,7 @@ export class ScriptShell {
       if (input !== undefined) await this.send(channel, input);
       const out = await done;
       // An upload the script did not read to the end would be read as the next request's text (and dropped): start afresh.
-      if (input !== undefined && out.exitCode !== 0) await this.close();
+      if (input !== undefined && out.exitCode !== 0) await this.end();
       return out;
     });
   }
@@ -144,7 +151,7 @@ export class ScriptShell {
     }
     if (sent !== input.bytes) {
       // The file changed under us: the script waits for bytes that will never come.
-      await this.close();
+      await this.end();
     }
   }
 
@@ -156,7 +163,7 @@ export class ScriptShell {
   private open(): Promise<ClientChannel> {
     if (this.ended) return Promise.reject(new SshUnreachableError(this.conn.target, 'closed', 'the target shell has closed'));
     this.channel ??= new Promise<ClientChannel>((resolve, reject) => {
-      const command = `exec sh -c ${shellQuote(`${scriptLibrary()}${RECEIVE}${CHECK_FUNCTION}${LOOP}`)} pitcrew-shell ${this.nonce}`;
+      const command = `exec sh -c ${shellQuote(`${scriptLibrary()}${RECEIVE}${CHECK_FUNCTION}${FORGET}${LOOP}`)} pitcrew-shell ${this.nonce}`;
       // The shell holds one of the connection's channel slots until it ends.
       this.conn.withChannel(command, (channel) => {
         this.listen(channel);
@@ -215,8 +222,27 @@ export class ScriptShell {
     }
   }
 
-  /** Ends the shell (EOF on its stdin) and waits for its channel to close. */
+  /** Files on the target to remove when the shell closes. */
+  removeOnClose(...paths: string[]): void {
+    for (const p of paths) this.leftovers.add(p);
+  }
+
+  /** Removes the files named by removeOnClose, ends the shell (EOF on its stdin) and waits for its channel to close. */
   async close(): Promise<void> {
+    if (this.channel === undefined || this.ended) {
+      this.ended = true;
+      return;
+    }
+    if (this.leftovers.size > 0) {
+      const paths = [...this.leftovers];
+      this.leftovers.clear();
+      await this.run([{ fn: 'forget', args: paths }]).catch(() => undefined);
+    }
+    await this.end();
+  }
+
+  /** Ends the shell: EOF on its stdin, then waits for its channel to close. */
+  private async end(): Promise<void> {
     if (this.channel === undefined || this.ended) {
       this.ended = true;
       return;

@@ -140,8 +140,11 @@ export function sshTransport(opts: SshTransportOptions = {}): SshTransport {
   const shellOf = (conn: SshConnection): ScriptShell => {
     let shell = shells.get(conn);
     if (shell === undefined || shell.closed) {
-      shell = new ScriptShell(conn);
-      shells.set(conn, shell);
+      const created = new ScriptShell(conn);
+      // Tidying up must not hold the end of a deploy: at most 2 s, then the connection ends anyway.
+      conn.beforeEnd(() => Promise.race([created.close(), new Promise<void>((resolve) => setTimeout(resolve, 2000).unref())]));
+      shells.set(conn, created);
+      shell = created;
     }
     return shell;
   };
