@@ -13,6 +13,9 @@ import { HostKeyError, SshAuthError, SshKeyError, SshUnreachableError } from '..
 import { transportFor } from '../../src/deploy/transports/registry.js';
 import { mapLimit } from '../../src/deploy/transports/ssh-pool.js';
 import { sshTransport, type SshTransportOptions } from '../../src/deploy/transports/ssh.js';
+import { connectSsh } from '../../src/deploy/transports/ssh-connection.js';
+import { ScriptShell } from '../../src/deploy/transports/ssh-shell.js';
+import { sshTargetOf } from '../../src/deploy/transports/ssh-target.js';
 import type { TargetRef } from '../../src/deploy/transports/transport.js';
 import { UsageError } from '../../src/errors.js';
 import { makeKey, startSshd, type Sshd } from '../support/sshd.js';
@@ -296,5 +299,23 @@ test('an unprivileged deploy user stages and runs in a folder it owns', { skip: 
     assert.equal((await stat(join(root, 'releases', id))).uid, user.uid);
   } finally {
     await session.close();
+  }
+});
+
+test('the script shell ends when its input ends, and the connection stays up', async () => {
+  const s = servers[0];
+  const root = await folder('shell-end');
+  const t = sshTargetOf(targetFor(s, 'web-1', root));
+  const conn = await connectSsh(t);
+  try {
+    const shell = new ScriptShell(conn);
+    const out = await shell.run([{ fn: 'inspect', args: [root] }]);
+    assert.deepEqual([out.exitCode, out.stdout], [0, 'fence 0\n']);
+    // A loop that missed its end of input would spin until the connection closed: close() would never resolve.
+    const ended = await Promise.race([shell.close().then(() => 'closed'), new Promise((resolve) => setTimeout(resolve, 20_000, 'still running').unref())]);
+    assert.equal(ended, 'closed');
+    assert.deepEqual([shell.closed, conn.closed], [true, false]);
+  } finally {
+    await conn.end();
   }
 });

@@ -52,10 +52,11 @@ fi
 const LOOP = `set -u
 n=$1
 while :; do
-  i=
+  i= g=
   while IFS= read -r l; do
-    case $l in "$n begin") break;; "$n input") i=1; break;; esac
-  done || exit 0
+    case $l in "$n begin") g=1; break;; "$n input") g=1 i=1; break;; esac
+  done
+  [ -n "$g" ] || exit 0
   s= e=
   while IFS= read -r l; do
     [ "$l" = "$n end" ] && { e=1; break; }
