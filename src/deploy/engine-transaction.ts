@@ -96,9 +96,11 @@ async function switchOne(ctx: RunContext, plan: TransactionPlan, st: Transaction
   const report = st.reports.get(t.name)!;
   st.switchStarted.add(t.name);
   try {
-    await ctx.journal.step('switch', t.name, JSON.stringify({ from: st.captured.get(t.name) ?? null, to: plan.releaseId }), () =>
+    const switched = await ctx.journal.step('switch', t.name, JSON.stringify({ from: st.captured.get(t.name) ?? null, to: plan.releaseId }), () =>
       t.session.switchTo(plan.releaseId, ctx.journal.fencingToken),
     );
+    // What the target said as it switched; a rollback later sets it again from the target.
+    report.final = switched.current;
   } catch (err) {
     report.switched = 'failed';
     throw err;
