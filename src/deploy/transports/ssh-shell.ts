@@ -144,11 +144,21 @@ export class ScriptShell {
 
   private async send(channel: ClientChannel, input: ShellInput): Promise<void> {
     let sent = 0;
-    for await (const chunk of createReadStream(input.file)) {
-      const buf = chunk as Buffer;
-      sent += buf.length;
-      if (!channel.write(buf)) await Promise.race([once(channel, 'drain'), once(channel, 'close')]);
-      if (this.ended) return;
+    let gone = false;
+    const onClose = (): void => {
+      gone = true;
+    };
+    channel.once('close', onClose);
+    try {
+      for await (const chunk of createReadStream(input.file)) {
+        // The host or the connection went away: the reply (or the loss) tells the caller; write nothing more.
+        if (gone || this.ended) return;
+        const buf = chunk as Buffer;
+        sent += buf.length;
+        if (!channel.write(buf)) await Promise.race([once(channel, 'drain'), once(channel, 'close')]);
+      }
+    } finally {
+      channel.removeListener('close', onClose);
     }
     if (sent !== input.bytes) {
       // The file changed under us: the script waits for bytes that will never come.
