@@ -27,8 +27,16 @@ const defaultPorts: ChangedFilePorts = {
   now: () => Date.now(),
 };
 
-/** How old a modification must be before the text read after it is reused. */
+/** How old a modification must be before what was read after it is reused. */
 const SETTLED_MS = 1000;
+
+/**
+ * Whether a file or folder last modified at `mtimeMs` is sure to show its next
+ * change in its mtime: only once the timestamp tick of the last change has passed.
+ */
+export function settled(mtimeMs: number, now: number): boolean {
+  return now - mtimeMs > SETTLED_MS;
+}
 
 /** A reader that remembers the last file it read; errors (ENOENT ...) pass through. */
 export function changedFileReader(ports: Partial<ChangedFilePorts> = {}): (path: string) => Promise<string> {
@@ -37,9 +45,9 @@ export function changedFileReader(ports: Partial<ChangedFilePorts> = {}): (path:
   return async (path) => {
     const stamp = await p.stat(path);
     if (last && last.path === path && sameStamp(last.stamp, stamp)) return last.text;
-    const settled = p.now() - stamp.mtimeMs > SETTLED_MS;
+    const reusable = settled(stamp.mtimeMs, p.now());
     const text = await p.readFile(path);
-    last = settled ? { path, stamp, text } : undefined;
+    last = reusable ? { path, stamp, text } : undefined;
     return text;
   };
 }
