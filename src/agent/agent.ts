@@ -206,12 +206,12 @@ export async function startAgent(opts: AgentOptions, ports: Partial<AgentPorts> 
 
   let http: BoundHttp | undefined;
   if (opts.listen) {
-    const app = createAgentApp({
+    const handle = createAgentApp({
       status,
       metrics: async () => ({ body: await p.metrics.registry.metrics(), contentType: p.metrics.registry.contentType }),
       hook: reportJob,
     });
-    http = await serveHttp(app, opts.listen);
+    http = await serveHttp(handle, opts.listen);
     p.log('serving metrics and status', { address: `${http.address.host}:${http.address.port}` });
   }
 

@@ -5,19 +5,28 @@
  * truncated or replaced. It only reads the runner's files, never writes them.
  *
  * Polling, not fs.watch: the runner appends from another process, and inotify
- * is unreliable on the network and overlay filesystems runners live on.
+ * is unreliable on the network and overlay filesystems runners live on. A look
+ * costs two stats: the folder is listed again only when its mtime moved (a new
+ * or removed file), and the file is read only when it grew.
  */
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { parseJobEvent, type DiagJobEvent } from './diag-lines.js';
+import { settled } from './probes/changed-file.js';
 
 export { findUnfinishedJob, parseDiagLine, parseJobEvent, scanDiagMessages } from './diag-lines.js';
 export type { DiagFinding, DiagFindingKind, DiagJobEvent, DiagLine, UnfinishedJob } from './diag-lines.js';
 
+export interface DiagStat {
+  size: number;
+  ino: number;
+  mtimeMs: number;
+}
+
 export interface DiagFs {
   readdir(dir: string): Promise<string[]>;
-  stat(path: string): Promise<{ size: number; ino: number }>;
+  stat(path: string): Promise<DiagStat>;
   /** Bytes [start, end) of the file. */
   read(path: string, start: number, end: number): Promise<Buffer>;
 }
@@ -26,7 +35,7 @@ export const nodeDiagFs: DiagFs = {
   readdir: (dir) => readdir(dir),
   stat: async (path) => {
     const s = await stat(path);
-    return { size: s.size, ino: s.ino };
+    return { size: s.size, ino: s.ino, mtimeMs: s.mtimeMs };
   },
   read: async (path, start, end) => {
     const fh = await open(path, 'r');
@@ -75,6 +84,8 @@ export interface DiagLogFollowerOptions {
   /** Poll interval for start(); default 500 ms. */
   intervalMs?: number;
   fs?: DiagFs;
+  /** Clock for telling a settled folder listing; default Date.now. */
+  now?: () => number;
   onEvent?: (event: DiagLogEvent) => void;
   /** Errors while polling; the follower keeps going. */
   onError?: (err: unknown) => void;
@@ -89,6 +100,8 @@ export class DiagLogFollower {
   private decoder = new StringDecoder('utf8');
   private first = true;
   private lastStartedName: string | undefined;
+  /** The folder's stat at the last listing and the newest log it held, while the folder has not changed since. */
+  private listing: { ino: number; mtimeMs: number; newest: string | undefined } | undefined;
   private inFlight: Promise<DiagLogEvent[]> | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
 
@@ -121,7 +134,7 @@ export class DiagLogFollower {
 
   private async step(): Promise<DiagLogEvent[]> {
     const lines: Array<[string, string]> = [];
-    const newest = await newestRunnerLog(this.opts.diagDir, this.fs);
+    const newest = await this.newestLog();
     const first = this.first;
     this.first = false;
     if (newest && newest !== this.file) {
@@ -141,9 +154,26 @@ export class DiagLogFollower {
     return this.emit(lines);
   }
 
+  /** The newest runner log, listing the folder only when it changed since the last listing. */
+  private async newestLog(): Promise<string | undefined> {
+    let dir: DiagStat;
+    try {
+      dir = await this.fs.stat(this.opts.diagDir);
+    } catch {
+      this.listing = undefined;
+      return undefined;
+    }
+    const l = this.listing;
+    if (l && l.ino === dir.ino && l.mtimeMs === dir.mtimeMs) return l.newest;
+    const newest = await newestRunnerLog(this.opts.diagDir, this.fs);
+    const now = (this.opts.now ?? Date.now)();
+    this.listing = settled(dir.mtimeMs, now) ? { ino: dir.ino, mtimeMs: dir.mtimeMs, newest } : undefined;
+    return newest;
+  }
+
   /** Reads what was appended to `file` since the offset into `out`. */
   private async drain(file: string, out: Array<[string, string]>, final: boolean): Promise<void> {
-    let s: { size: number; ino: number };
+    let s: DiagStat;
     try {
       s = await this.fs.stat(file);
     } catch {

@@ -1,12 +1,15 @@
 /**
- * The agent's local HTTP endpoints, as a hono app built from its
- * dependencies: GET /metrics (Prometheus text), GET /status (JSON), and
- * POST /hooks/job-started | /hooks/job-completed from the runner's job hooks.
- * Only loopback callers may POST: a hook report is trusted as the runner's
- * word, so it must never be accepted from the network.
+ * The agent's local HTTP endpoints, as a handler built from its dependencies
+ * that answers a request value with a response value (listen.ts binds it to a
+ * socket; tests call it directly): GET /metrics (Prometheus text), GET
+ * /status (JSON), and POST /hooks/job-started | /hooks/job-completed from the
+ * runner's job hooks. Only loopback callers may POST: a hook report is trusted
+ * as the runner's word, so it must never be accepted from the network.
+ *
+ * Plain node:http, no web framework: the adapters that run one on Node load
+ * the fetch implementation (undici) for their Request and Response, about
+ * 8 MiB of resident memory in a process that serves three routes.
  */
-import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { JobReport } from './jobs.js';
 import type { AgentStatus } from './status.js';
 
@@ -25,41 +28,72 @@ export interface AgentHttpDeps {
   hook(event: 'started' | 'completed', report: HookReport): void;
 }
 
-/** The shape of `c.env` under @hono/node-server (only what is read here). */
-type NodeEnv = { incoming?: { socket?: { remoteAddress?: string } } };
+export interface AgentRequest {
+  method: string;
+  /** The path of the request target, without its query. */
+  path: string;
+  /** The caller's address as the socket reports it. */
+  remoteAddress: string | undefined;
+  /** The body; only hook routes read it, and more than MAX_HOOK_BYTES + 1 bytes need not be read. */
+  body(): Promise<Buffer>;
+}
 
+export interface AgentResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+export type AgentHandler = (req: AgentRequest) => Promise<AgentResponse>;
+
+/** Largest hook report accepted. */
+export const MAX_HOOK_BYTES = 64 * 1024;
 const MAX_FIELD = 256;
 const FIELDS = ['name', 'runId', 'runAttempt', 'jobId', 'workflow', 'repository', 'environment', 'actor', 'result'] as const;
+const HOOK_PATHS = new Map<string, 'started' | 'completed'>([
+  ['/hooks/job-started', 'started'],
+  ['/hooks/job-completed', 'completed'],
+]);
 
-export function createAgentApp(deps: AgentHttpDeps): Hono<{ Bindings: NodeEnv }> {
-  const app = new Hono<{ Bindings: NodeEnv }>();
-  app.get('/metrics', async (c) => {
-    const { body, contentType } = await deps.metrics();
-    return c.body(body, 200, { 'content-type': contentType });
-  });
-  app.get('/status', (c) => c.json(deps.status()));
-  for (const event of ['started', 'completed'] as const) {
-    app.post(
-      `/hooks/job-${event}`,
-      bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: 'hook report larger than 64 KiB' }, 413) }),
-      async (c) => {
-        const from = c.env?.incoming?.socket?.remoteAddress;
-        if (!isLoopback(from)) return c.json({ error: `hook reports are accepted from loopback callers only, not ${from ?? 'an unknown address'}` }, 403);
-        let raw: unknown;
-        try {
-          raw = await c.req.json();
-        } catch {
-          return c.json({ error: 'body is not JSON' }, 400);
-        }
-        const report = readHookReport(raw);
-        if (!report) return c.json({ error: 'body must be a JSON object' }, 400);
-        deps.hook(event, report);
-        return c.json({ accepted: true, status: deps.status() }, 202);
-      },
-    );
+/**
+ * @example
+ * const handle = createAgentApp({ status, metrics, hook });
+ * const res = await handle({ method: 'GET', path: '/status', remoteAddress: '127.0.0.1', body: async () => Buffer.alloc(0) });
+ */
+export function createAgentApp(deps: AgentHttpDeps): AgentHandler {
+  return async (req) => {
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    if (read && req.path === '/metrics') {
+      const { body, contentType } = await deps.metrics();
+      return { status: 200, contentType, body };
+    }
+    if (read && req.path === '/status') return json(200, deps.status());
+    const event = HOOK_PATHS.get(req.path);
+    if (req.method === 'POST' && event) return hook(deps, event, req);
+    return json(404, { error: 'not found; try GET /metrics, GET /status' });
+  };
+}
+
+async function hook(deps: AgentHttpDeps, event: 'started' | 'completed', req: AgentRequest): Promise<AgentResponse> {
+  if (!isLoopback(req.remoteAddress)) {
+    return json(403, { error: `hook reports are accepted from loopback callers only, not ${req.remoteAddress ?? 'an unknown address'}` });
   }
-  app.notFound((c) => c.json({ error: 'not found; try GET /metrics, GET /status' }, 404));
-  return app;
+  const body = await req.body();
+  if (body.length > MAX_HOOK_BYTES) return json(413, { error: 'hook report larger than 64 KiB' });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body.toString('utf8'));
+  } catch {
+    return json(400, { error: 'body is not JSON' });
+  }
+  const report = readHookReport(raw);
+  if (!report) return json(400, { error: 'body must be a JSON object' });
+  deps.hook(event, report);
+  return json(202, { accepted: true, status: deps.status() });
+}
+
+function json(status: number, value: unknown): AgentResponse {
+  return { status, contentType: 'application/json', body: JSON.stringify(value) };
 }
 
 /** The hook report in a posted body: known string fields only, each capped. */

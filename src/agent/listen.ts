@@ -1,12 +1,13 @@
 /**
- * Binds the agent's HTTP app to a socket: the one file that opens a port.
- * Parses --listen (`HOST:PORT`, `[V6]:PORT`, `:PORT`).
+ * Binds the agent's HTTP handler to a node:http server: the one file that
+ * opens a port. Parses --listen (`HOST:PORT`, `[V6]:PORT`, `:PORT`). It never
+ * buffers more of a request body than the handler may accept, and answers a
+ * handler that throws with a 500.
  */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { createAdaptorServer } from '@hono/node-server';
-import type { Hono } from 'hono';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { UsageError } from '../errors.js';
+import { MAX_HOOK_BYTES, type AgentHandler, type AgentResponse } from './http.js';
 
 export interface ListenAddress {
   host: string;
@@ -29,9 +30,8 @@ export interface BoundHttp {
   close(): Promise<void>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function serveHttp(app: Hono<any>, at: ListenAddress): Promise<BoundHttp> {
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+export function serveHttp(handle: AgentHandler, at: ListenAddress): Promise<BoundHttp> {
+  const server = createServer((req, res) => void respond(handle, req, res));
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       const where = `${at.host}:${at.port}`;
@@ -49,4 +49,43 @@ export function serveHttp(app: Hono<any>, at: ListenAddress): Promise<BoundHttp>
       });
     });
   });
+}
+
+async function respond(handle: AgentHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = bodyReader(req);
+  let out: AgentResponse;
+  try {
+    out = await handle({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0], remoteAddress: req.socket.remoteAddress, body: body.read });
+  } catch {
+    out = { status: 500, contentType: 'text/plain; charset=utf-8', body: 'Internal Server Error' };
+  }
+  // A body left unread past the limit is not drained: the connection closes instead.
+  if (body.cut) res.shouldKeepAlive = false;
+  res.writeHead(out.status, { 'content-type': out.contentType, 'content-length': Buffer.byteLength(out.body) });
+  res.end(out.body);
+}
+
+/** Reads the request body once, stopping after MAX_HOOK_BYTES + 1 bytes. */
+function bodyReader(req: IncomingMessage): { read: () => Promise<Buffer>; readonly cut: boolean } {
+  let reading: Promise<Buffer> | undefined;
+  const state = {
+    cut: false,
+    read: () =>
+      (reading ??= new Promise<Buffer>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const onData = (chunk: Buffer) => {
+          chunks.push(chunk);
+          size += chunk.length;
+          if (size <= MAX_HOOK_BYTES) return;
+          state.cut = true;
+          req.off('data', onData).pause();
+          resolve(Buffer.concat(chunks).subarray(0, MAX_HOOK_BYTES + 1));
+        };
+        req.on('data', onData);
+        req.once('end', () => resolve(Buffer.concat(chunks)));
+        req.once('error', reject);
+      })),
+  };
+  return state;
 }

@@ -13,9 +13,19 @@ import { combinations, metricFactory, zeroFill } from './factory.js';
 export type AgentRunnerState = (typeof RUNNER_STATES)[number];
 
 export interface AgentMetricsOptions {
-  /** Register Node's process metrics (cpu, memory, event loop) too. Default true. */
+  /** Register Node's process metrics (cpu, memory, handles, GC) too. Default true. */
   defaultMetrics?: boolean;
 }
+
+/**
+ * prom-client's event-loop delay histogram samples with a timer that fires
+ * every `eventLoopMonitoringPrecision` ms, 10 by default: a hundred wake-ups a
+ * second, more CPU than everything else the agent does. The agent sets that
+ * timer to its longest period (about 24 days) and unregisters the histogram's
+ * series; `nodejs_eventloop_lag_seconds`, measured only when scraped, stays.
+ */
+const LAG_SAMPLING_OFF_MS = 2 ** 31 - 1;
+const SAMPLED_LAG_SERIES = ['min', 'max', 'mean', 'stddev', 'p50', 'p90', 'p99'].map((s) => `nodejs_eventloop_lag_${s}_seconds`);
 
 export interface AgentMetrics {
   registry: Registry;
@@ -66,7 +76,7 @@ export function createAgentMetrics(opts: AgentMetricsOptions = {}): AgentMetrics
     return g;
   });
   const [runnerUp, diskFreeBytes, diskFreeRatio, memoryAvailableRatio, loadPerCore, lastHeartbeat] = measured;
-  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (opts.defaultMetrics ?? true) collectProcessMetrics(registry);
   return {
     registry,
     runnerUp,
@@ -83,6 +93,12 @@ export function createAgentMetrics(opts: AgentMetricsOptions = {}): AgentMetrics
     probeFailuresTotal,
     lastHeartbeat,
   };
+}
+
+/** prom-client's default metrics without the event-loop delay histogram (see LAG_SAMPLING_OFF_MS). */
+function collectProcessMetrics(registry: Registry): void {
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: LAG_SAMPLING_OFF_MS });
+  for (const name of SAMPLED_LAG_SERIES) registry.removeSingleMetric(name);
 }
 
 /** The bounded `probe` label for a probe name: every `tcp:<name>` is `tcp`, unknown names are `other`. */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAgentApp, isLoopback } from '../../src/agent/http.js';
+import { serveHttp } from '../../src/agent/listen.js';
 import type { ProbeResult } from '../../src/agent/probes/types.js';
 import type { AgentStatus } from '../../src/agent/status.js';
 import { FakeServer } from '../support/fake-server.js';
@@ -134,17 +135,41 @@ test('follows the runner diag log for job activity when no hook reports', async 
 test('refuses hook reports from callers that are not on loopback', async () => {
   let hooks = 0;
   const status: AgentStatus = { runner: 'r1', state: null, reasons: [], connected: false, lastAckAt: null, job: null, environments: null, jobSource: 'none', probes: [] };
-  const app = createAgentApp({ status: () => status, metrics: async () => ({ body: '', contentType: 'text/plain' }), hook: () => void hooks++ });
-  const post = (remoteAddress: string) =>
-    app.request('/hooks/job-started', { method: 'POST', body: '{"name":"x"}', headers: { 'content-type': 'application/json' } }, { incoming: { socket: { remoteAddress } } });
+  const handle = createAgentApp({ status: () => status, metrics: async () => ({ body: '', contentType: 'text/plain' }), hook: () => void hooks++ });
+  const post = (remoteAddress: string, body = '{"name":"x"}') => handle({ method: 'POST', path: '/hooks/job-started', remoteAddress, body: async () => Buffer.from(body) });
   const refused = await post('10.0.0.7');
   assert.equal(refused.status, 403);
-  assert.match(((await refused.json()) as { error: string }).error, /loopback callers only, not 10\.0\.0\.7/);
+  assert.match((JSON.parse(refused.body) as { error: string }).error, /loopback callers only, not 10\.0\.0\.7/);
   assert.equal(hooks, 0);
   assert.equal((await post('::ffff:127.0.0.1')).status, 202);
   assert.equal((await post('::1')).status, 202);
   assert.equal(hooks, 2);
-  const bad = await app.request('/hooks/job-started', { method: 'POST', body: 'not json' }, { incoming: { socket: { remoteAddress: '127.0.0.1' } } });
-  assert.equal(bad.status, 400);
+  assert.equal((await post('127.0.0.1', 'not json')).status, 400);
+  assert.equal((await post('127.0.0.1', '[1]')).status, 400);
   assert.deepEqual(['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1', '10.0.0.1', '::ffff:10.0.0.1', '', '1127.0.0.1'].map(isLoopback), [true, true, true, true, false, false, false, false]);
+});
+
+test('answers unknown routes and methods with 404, and a hook report over 64 KiB with 413 over a real socket', async (t) => {
+  let hooks = 0;
+  const status: AgentStatus = { runner: 'r1', state: null, reasons: [], connected: false, lastAckAt: null, job: null, environments: null, jobSource: 'none', probes: [] };
+  const handle = createAgentApp({ status: () => status, metrics: async () => ({ body: 'm 1\n', contentType: 'text/plain' }), hook: () => void hooks++ });
+  for (const [method, path] of [['GET', '/hooks/job-started'], ['POST', '/status'], ['GET', '/constructor'], ['DELETE', '/metrics']]) {
+    const res = await handle({ method, path, remoteAddress: '127.0.0.1', body: async () => Buffer.alloc(0) });
+    assert.equal(res.status, 404, `${method} ${path}`);
+    assert.match(res.body, /try GET \/metrics, GET \/status/);
+  }
+  const http = await serveHttp(handle, { host: '127.0.0.1', port: 0 });
+  t.after(() => http.close());
+  const base = `http://127.0.0.1:${http.address.port}`;
+  const big = await fetch(`${base}/hooks/job-started`, { method: 'POST', body: JSON.stringify({ name: 'x'.repeat(70 * 1024) }) });
+  assert.equal(big.status, 413);
+  assert.match(((await big.json()) as { error: string }).error, /larger than 64 KiB/);
+  assert.equal(hooks, 0);
+  const ok = await fetch(`${base}/hooks/job-completed?from=hook`, { method: 'POST', body: JSON.stringify({ name: 'x', result: 'succeeded' }) });
+  assert.equal(ok.status, 202);
+  assert.equal(hooks, 1);
+  const metrics = await fetch(`${base}/metrics`);
+  assert.equal(metrics.headers.get('content-type'), 'text/plain');
+  assert.equal(await metrics.text(), 'm 1\n');
+  assert.equal((await fetch(`${base}/status`, { method: 'HEAD' })).status, 200);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DiagLogFollower, readNewestDiagLog, type DiagLogEvent } from '../../src/agent/diag-log.js';
+import { DiagLogFollower, readNewestDiagLog, type DiagFs, type DiagLogEvent, type DiagStat } from '../../src/agent/diag-log.js';
 import { pollUntil } from './poll.js';
 
 const started = (name: string) => `[2024-05-01 10:00:00Z INFO Terminal] WRITE LINE: 2024-05-01 10:00:00Z: Running job: ${name}\n`;
@@ -117,6 +117,52 @@ test('start() polls on its own and reports events through onEvent until stopped'
   await pollUntil(() => (seen.length >= 2 ? true : undefined), 'two events from the running follower');
   assert.deepEqual(seen.map((e) => e.kind), ['job-started', 'job-completed']);
   assert.equal(seen[1].kind === 'job-completed' && seen[1].result, 'Canceled');
+});
+
+/** A _diag folder in memory whose stats the test sets; counts the listings. */
+function fakeDiag(now: number) {
+  const files = new Map<string, string>();
+  const state = { dir: { size: 4096, ino: 1, mtimeMs: now - 60_000 } as DiagStat, listings: 0 };
+  const fs: DiagFs = {
+    readdir: async () => {
+      state.listings++;
+      return [...files.keys()].map((f) => f.slice('/diag/'.length));
+    },
+    stat: async (path) => {
+      if (path === '/diag') return { ...state.dir };
+      const text = files.get(path);
+      if (text === undefined) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+      return { size: Buffer.byteLength(text), ino: 100 + [...files.keys()].indexOf(path), mtimeMs: now };
+    },
+    read: async (path, start, end) => Buffer.from(files.get(path) ?? '').subarray(start, end),
+  };
+  /** Adds or replaces a file the way a write moves the folder's mtime (only when the file is new). */
+  const write = (name: string, text: string, mtimeMs: number) => {
+    const path = `/diag/${name}`;
+    if (!files.has(path)) state.dir = { ...state.dir, mtimeMs };
+    files.set(path, text);
+  };
+  return { fs, state, write };
+}
+
+test('lists the folder again only when its mtime moved, and not before its last change has settled', async () => {
+  const NOW = 1_700_000_000_000;
+  const { fs, state, write } = fakeDiag(NOW);
+  write('Runner_20240501-100000-utc.log', '', NOW - 60_000);
+  const f = new DiagLogFollower({ diagDir: '/diag', fs, now: () => NOW });
+  await f.poll();
+  write('Runner_20240501-100000-utc.log', started('deploy'), NOW - 60_000);
+  const events = await f.poll();
+  await f.poll();
+  assert.deepEqual(events.map((e) => e.kind === 'job-started' && e.jobName), ['deploy']);
+  assert.equal(state.listings, 1, 'appends to the log do not list the folder again');
+
+  write('Runner_20240501-110000-utc.log', started('after-restart'), NOW - 300);
+  const moved = await f.poll();
+  assert.deepEqual(moved.map((e) => e.kind === 'job-started' && e.jobName), ['after-restart']);
+  assert.equal(f.currentFile, '/diag/Runner_20240501-110000-utc.log');
+  await f.poll();
+  assert.equal(state.listings, 3, 'a folder changed within the last second is listed on every look');
 });
 
 test('readNewestDiagLog returns the lines of the newest Runner log only', async (t) => {

@@ -51,7 +51,8 @@ test('figures are formatted for people', () => {
 const MEMINFO = 'MemTotal:        8000000 kB\nMemFree:          100000 kB\nMemAvailable:     400000 kB\nHugePages_Total:       0\n';
 
 test('memory probe reads MemAvailable and MemTotal from meminfo', async () => {
-  assert.deepEqual(parseMeminfo(MEMINFO), { MemTotal: 8000000 * 1024, MemFree: 100000 * 1024, MemAvailable: 400000 * 1024, HugePages_Total: 0 });
+  assert.deepEqual(parseMeminfo(MEMINFO), { totalBytes: 8000000 * 1024, availableBytes: 400000 * 1024 });
+  assert.deepEqual(parseMeminfo('MemTotal:        8000000 kB\nMemFree:          100000 kB\n'), { totalBytes: 8000000 * 1024, availableBytes: undefined });
   const r = await probeMemory({ meminfoPath: '/fake/meminfo', readFile: async () => MEMINFO, now });
   assert.equal(r.ok, true);
   assert.equal(r.value, 0.05);

@@ -45,14 +45,25 @@ test('a hung probe becomes a failed result at its deadline while the others answ
   assert.equal(results.find((r) => r.probe === 'load')?.ok, true);
 });
 
-test('a probe that throws becomes a failed result instead of rejecting', async () => {
-  const r = await withDeadline(
-    'boom',
-    () => {
-      throw Object.assign(new Error('no'), { code: 'EACCES' });
-    },
+test('a probe that throws or rejects becomes a failed result instead of rejecting the round', async () => {
+  const results = await withDeadline(
+    [
+      [
+        'boom',
+        () => {
+          throw Object.assign(new Error('no'), { code: 'EACCES' });
+        },
+      ],
+      ['late', () => Promise.reject(new Error('gone'))],
+      ['fine', async () => ({ probe: 'fine', ok: true, detail: 'fine', at: 1 })],
+    ],
     1000,
     now,
   );
-  assert.deepEqual(r, { probe: 'boom', ok: false, error: 'EACCES', detail: 'probe boom failed: EACCES', at: now() });
+  assert.deepEqual(results, [
+    { probe: 'boom', ok: false, error: 'EACCES', detail: 'probe boom failed: EACCES', at: now() },
+    { probe: 'late', ok: false, error: 'gone', detail: 'probe late failed: gone', at: now() },
+    { probe: 'fine', ok: true, detail: 'fine', at: 1 },
+  ]);
+  assert.deepEqual(await withDeadline([], 1000, now), []);
 });

@@ -25,8 +25,7 @@ function fakeSystemctl(answers: Record<string, { code: number; stdout: string }>
 
 test('an active systemd unit is ok and reports its restart count', async () => {
   const exec = fakeSystemctl({
-    'systemctl is-active actions.runner.acme.web-1.service': { code: 0, stdout: 'active\n' },
-    'systemctl show -p NRestarts --value actions.runner.acme.web-1.service': { code: 0, stdout: '3\n' },
+    'systemctl show -p ActiveState -p NRestarts actions.runner.acme.web-1.service': { code: 0, stdout: 'NRestarts=3\nActiveState=active\n' },
   });
   const r = await probeRunnerService({ systemdUnit: 'actions.runner.acme.web-1.service' }, { exec, now });
   assert.equal(r.ok, true);
@@ -34,18 +33,34 @@ test('an active systemd unit is ok and reports its restart count', async () => {
   assert.equal(r.value, 3);
   assert.equal(r.unit, 'restarts');
   assert.match(r.detail, /is active, 3 restarts/);
-  assert.equal(exec.calls.length, 2);
+  assert.equal(exec.calls.length, 1, 'one systemctl process a probe');
 });
 
 test('a failed systemd unit is a definitive not-ok pointing at journalctl', async () => {
   const exec = fakeSystemctl({
-    'systemctl is-active runner.service': { code: 3, stdout: 'failed\n' },
-    'systemctl show -p NRestarts --value runner.service': { code: 0, stdout: '7\n' },
+    'systemctl show -p ActiveState -p NRestarts runner.service': { code: 0, stdout: 'ActiveState=failed\nNRestarts=7\n' },
   });
   const r = await probeRunnerService({ systemdUnit: 'runner.service' }, { exec, now });
   assert.equal(r.ok, false);
   assert.equal(r.error, undefined, 'a down service is an answer, not a probe error');
   assert.match(r.detail, /runner.service is failed, 7 restarts; see `journalctl -u runner.service`/);
+});
+
+test('a systemd without NRestarts (before 235) gives the state alone; no systemd at all is a definitive unknown', async () => {
+  const old = await probeRunnerService(
+    { systemdUnit: 'runner.service' },
+    { exec: fakeSystemctl({ 'systemctl show -p ActiveState -p NRestarts runner.service': { code: 0, stdout: 'ActiveState=activating\n' } }), now },
+  );
+  assert.equal(old.ok, false);
+  assert.equal(old.value, undefined);
+  assert.equal(old.detail, 'runner.service is activating; see `journalctl -u runner.service`');
+  const none = await probeRunnerService(
+    { systemdUnit: 'runner.service' },
+    { exec: fakeSystemctl({ 'systemctl show -p ActiveState -p NRestarts runner.service': { code: 1, stdout: '' } }), now },
+  );
+  assert.equal(none.ok, false);
+  assert.equal(none.error, undefined);
+  assert.equal(none.facts?.state, 'unknown');
 });
 
 test('a missing systemctl is a probe error, not a down service', async () => {

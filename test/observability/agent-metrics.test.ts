@@ -44,6 +44,14 @@ test('after one round of probes the exposition has every catalogued agent series
   assert.ok(lines.some((l) => l.startsWith('nodejs_heap_size_used_bytes')), 'default process metrics');
 });
 
+test('process metrics leave out the event-loop delay histogram, whose 10 ms sampling timer would dominate the agent\'s CPU', async () => {
+  const names = (await createAgentMetrics().registry.getMetricsAsJSON()).map((m) => m.name);
+  assert.ok(names.includes('nodejs_eventloop_lag_seconds'), 'the lag measured at scrape time stays');
+  assert.ok(names.includes('process_resident_memory_bytes'));
+  assert.ok(names.includes('nodejs_gc_duration_seconds'));
+  assert.deepEqual(names.filter((n) => /^nodejs_eventloop_lag_.+_seconds$/.test(n)), []);
+});
+
 test('figures not measured yet are NaN, so no threshold alert can fire on them', async () => {
   const lines = samples(await createAgentMetrics({ defaultMetrics: false }).registry.metrics());
   for (const name of ['pitcrew_runner_disk_free_ratio', 'pitcrew_runner_memory_available_ratio', 'pitcrew_runner_up']) {

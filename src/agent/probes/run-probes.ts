@@ -1,7 +1,8 @@
 /**
- * Runs every configured probe at once, each under its own deadline, and
- * returns one result per probe in a fixed order. A probe that hangs or throws
- * becomes a failed result; this function never rejects.
+ * Runs every configured probe at once under one deadline, and returns one
+ * result per probe in a fixed order. A probe that hangs or throws becomes a
+ * failed result; this function never rejects. One timer a round, not one a
+ * probe: the round runs every second.
  */
 import { probeDisk, type DiskPorts } from './disk.js';
 import { probeLoad, type LoadPorts } from './load.js';
@@ -39,7 +40,7 @@ export const DEFAULT_PROBE_TIMEOUT_MS = 2000;
 export async function runProbes(config: ProbeConfig, ports: Partial<ProbePorts> = {}): Promise<ProbeResult[]> {
   const now = ports.now ?? systemClock;
   const timeoutMs = config.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
-  const jobs: Array<[string, () => Promise<ProbeResult>]> = [];
+  const jobs: ProbeJob[] = [];
   if (config.runner) {
     const target = config.runner;
     jobs.push([ProbeName.runnerService, () => probeRunnerService(target, { now, timeoutMs, ...ports.runnerService })]);
@@ -50,30 +51,43 @@ export async function runProbes(config: ProbeConfig, ports: Partial<ProbePorts> 
   for (const t of config.tcp ?? []) {
     jobs.push([tcpProbeName(t.name ?? `${t.host}:${t.port}`), () => probeTcp(t, { now, timeoutMs, ...ports.tcp })]);
   }
-  const results = await Promise.all(jobs.map(([name, run]) => withDeadline(name, run, timeoutMs, now)));
+  const results = await withDeadline(jobs, timeoutMs, now);
   if (config.clockSample) results.push(clockSkewProbe(config.clockSample, config.maxClockSkewMs));
   return results;
 }
 
-/** The probe's result, or a failed result when it throws or misses the deadline. */
-export function withDeadline(name: string, run: () => Promise<ProbeResult>, timeoutMs: number, now: Clock = systemClock): Promise<ProbeResult> {
+export type ProbeJob = [name: string, run: () => Promise<ProbeResult>];
+
+/** Each probe's result in order; a failed result for a probe that throws or has not answered within `timeoutMs`. */
+export function withDeadline(jobs: readonly ProbeJob[], timeoutMs: number, now: Clock = systemClock): Promise<ProbeResult[]> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      resolve({ probe: name, ok: false, error: 'ETIMEDOUT', detail: `probe ${name} gave no answer within ${timeoutMs} ms`, at: now() });
-    }, timeoutMs);
-    const settle = (r: ProbeResult) => {
+    const results: Array<ProbeResult | undefined> = jobs.map(() => undefined);
+    let waiting = jobs.length;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
-      resolve(r);
+      resolve(results.map((r, i) => r ?? { probe: jobs[i][0], ok: false, error: 'ETIMEDOUT', detail: `probe ${jobs[i][0]} gave no answer within ${timeoutMs} ms`, at: now() }));
     };
-    let pending: Promise<ProbeResult>;
-    try {
-      pending = run();
-    } catch (err) {
-      pending = Promise.reject(err);
-    }
-    pending.then(settle, (err: unknown) => {
-      const error = errorCode(err);
-      settle({ probe: name, ok: false, error, detail: `probe ${name} failed: ${error}`, at: now() });
+    const timer = setTimeout(finish, timeoutMs);
+    if (waiting === 0) finish();
+    jobs.forEach(([name, run], i) => {
+      const settle = (r: ProbeResult) => {
+        if (done || results[i] !== undefined) return;
+        results[i] = r;
+        if (--waiting === 0) finish();
+      };
+      let pending: Promise<ProbeResult>;
+      try {
+        pending = run();
+      } catch (err) {
+        pending = Promise.reject(err);
+      }
+      pending.then(settle, (err: unknown) => {
+        const error = errorCode(err);
+        settle({ probe: name, ok: false, error, detail: `probe ${name} failed: ${error}`, at: now() });
+      });
     });
   });
 }

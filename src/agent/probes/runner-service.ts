@@ -1,12 +1,14 @@
 /**
- * Is the GitHub Actions runner service running? Asks systemd (`systemctl
- * is-active UNIT`) or, for runners started another way, checks the process
- * named by a pid file. Reports the unit's restart count when systemd knows it.
+ * Is the GitHub Actions runner service running? Asks systemd (`systemctl show
+ * -p ActiveState -p NRestarts UNIT`: the state `systemctl is-active` prints and
+ * the restart count, in one process a probe) or, for runners started another
+ * way, checks the process named by a pid file. The pid file is read again only
+ * when it changed (changed-file.ts).
  * It only reads; it never starts, stops or signals the runner (signal 0 only).
  */
-import { readFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { changedFileReader } from './changed-file.js';
 import { execCommand, type Exec } from './exec.js';
 import { ProbeName, errorCode, systemClock, type Clock, type ProbeResult } from './types.js';
 
@@ -25,14 +27,14 @@ export interface RunnerServicePorts {
 
 export const defaultRunnerServicePorts: RunnerServicePorts = {
   exec: execCommand,
-  readFile: (path) => readFile(path, 'utf8'),
+  readFile: changedFileReader(),
   signalZero: (pid) => void process.kill(pid, 0),
   procRoot: '/proc',
   now: systemClock,
   timeoutMs: 2000,
 };
 
-/** States of `systemctl is-active` in which the runner can take jobs. */
+/** States of `systemctl is-active` (the unit's ActiveState) in which the runner can take jobs. */
 const RUNNING_STATES = new Set(['active', 'reloading']);
 
 export async function probeRunnerService(target: RunnerServiceTarget, ports: Partial<RunnerServicePorts> = {}): Promise<ProbeResult> {
@@ -42,16 +44,19 @@ export async function probeRunnerService(target: RunnerServiceTarget, ports: Par
 
 async function probeSystemdUnit(unit: string, p: RunnerServicePorts): Promise<ProbeResult> {
   const base = { probe: ProbeName.runnerService, facts: { unit } as Record<string, number | string> };
-  let state: string;
+  let props: Map<string, string>;
   try {
-    const res = await p.exec('systemctl', ['is-active', unit], { timeoutMs: p.timeoutMs });
-    state = res.stdout.trim().split('\n')[0] || 'unknown';
+    const res = await p.exec('systemctl', ['show', '-p', 'ActiveState', '-p', 'NRestarts', unit], { timeoutMs: p.timeoutMs });
+    props = parseProperties(res.stdout);
   } catch (err) {
     const error = errorCode(err);
     return { ...base, ok: false, error, detail: `could not ask systemd about ${unit}: ${error}`, at: p.now() };
   }
+  const state = props.get('ActiveState') || 'unknown';
   base.facts.state = state;
-  const restarts = await readRestarts(unit, p);
+  const restartText = props.get('NRestarts') ?? '';
+  // Systemd older than 235 has no NRestarts: no count then.
+  const restarts = /^\d+$/.test(restartText) ? Number(restartText) : undefined;
   const restartNote = restarts === undefined ? '' : `, ${restarts} restart${restarts === 1 ? '' : 's'}`;
   const figures = restarts === undefined ? {} : { value: restarts, unit: 'restarts' };
   if (restarts !== undefined) base.facts.restarts = restarts;
@@ -67,15 +72,14 @@ async function probeSystemdUnit(unit: string, p: RunnerServicePorts): Promise<Pr
   };
 }
 
-/** `systemctl show -p NRestarts --value UNIT`; undefined when systemd does not say. */
-async function readRestarts(unit: string, p: RunnerServicePorts): Promise<number | undefined> {
-  try {
-    const res = await p.exec('systemctl', ['show', '-p', 'NRestarts', '--value', unit], { timeoutMs: p.timeoutMs });
-    const text = res.stdout.trim();
-    return res.code === 0 && /^\d+$/.test(text) ? Number(text) : undefined;
-  } catch {
-    return undefined;
+/** `Key=value` lines of `systemctl show`. */
+function parseProperties(stdout: string): Map<string, string> {
+  const props = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) props.set(line.slice(0, eq), line.slice(eq + 1).trim());
   }
+  return props;
 }
 
 async function probePidFile(pidFile: string, p: RunnerServicePorts): Promise<ProbeResult> {

@@ -30,7 +30,7 @@ export function register(program: Command, run: CommandRunner): void {
     .description('run the runner agent: probes, heartbeats to the server, metrics and job hooks')
     .option('--runner <name>', 'the runner this agent watches, as named in pitcrew.yml (default: $PITCREW_RUNNER)')
     .option('--listen <host:port>', `where to serve /metrics, /status and the hooks (default ${DEFAULT_LISTEN.host}:${DEFAULT_LISTEN.port}; 0.0.0.0 exposes metrics and status on the network)`)
-    .option('--service <unit>', "the runner's systemd unit, checked with systemctl is-active")
+    .option('--service <unit>', "the runner's systemd unit, whose state and restart count systemctl reports")
     .option('--pid-file <file>', "the runner's pid file, for runners not run by systemd")
     .option('--work-dir <dir>', "the runner's work directory, whose filesystem is measured (default: the current directory)")
     .option('--diag-dir <dir>', "the runner's _diag folder, followed for job activity when the job hooks are not set up")
