@@ -80,9 +80,11 @@ export function releasesToPrune(state: TargetState, keep: number, protect: strin
 
 export class ScriptedSession implements TargetSession {
   private readonly suffix: () => string;
+  private readonly now: () => Date;
 
   constructor(readonly target: string, private readonly root: string, private readonly ports: ScriptedSessionPorts) {
     this.suffix = ports.suffix ?? (() => randomBytes(6).toString('hex'));
+    this.now = ports.now ?? (() => new Date());
   }
 
   private async exec(script: TargetScript, context: { token?: number } = {}, via: ScriptRunner = this.ports.runScript): Promise<string> {
@@ -105,7 +107,7 @@ export class ScriptedSession implements TargetSession {
     return parseInspect(await this.exec(targetScripts.inspect(this.root, options.free === true)));
   }
 
-  /** `via` runs the stage script instead of the port (the ssh transport sends the artifact in the same channel). */
+  /** `via` runs the stage script instead of the port (the ssh transport sends the artifact in the same request). */
   async stage(releaseId: string, artifactPath: string, sha256: string, via?: ScriptRunner): Promise<StageResult> {
     requireReleaseId(this.target, releaseId);
     const digest = sha256.toLowerCase();
@@ -113,7 +115,7 @@ export class ScriptedSession implements TargetSession {
     if (!releaseId.endsWith(`-${digest.slice(0, 12)}`)) {
       throw new UsageError(`target ${this.target}: release id ${releaseId} does not end with the digest prefix ${digest.slice(0, 12)}`);
     }
-    const out = await this.exec(targetScripts.stage(this.root, releaseId, artifactPath, digest, this.suffix(), (this.ports.now ?? (() => new Date()))()), {}, via);
+    const out = await this.exec(targetScripts.stage(this.root, releaseId, artifactPath, digest, this.suffix(), this.now()), {}, via);
     return { releaseId, created: out.includes(`staged ${releaseId}`) };
   }
 

@@ -2,7 +2,8 @@
  * The ssh transport: targets are hosts (`{ host, port, user, hostKey |
  * knownHostsFile, identityFile | privateKeyEnv, passphraseEnv }` plus the
  * environment's `path`). It runs the same target scripts as the local
- * transport, over one pooled connection per target. Must never trust a host
+ * transport, in one script shell (ssh-shell.ts) over one pooled connection
+ * per target; step commands get a channel each. Must never trust a host
  * key on first use, and never send the deployer's environment to a target.
  */
 import { randomBytes } from 'node:crypto';
