@@ -33,8 +33,11 @@ export interface DeployCoordinator {
   createDeployment(deployment: DeploymentInput): Promise<Deployment>;
   updateDeployment(id: string, patch: DeploymentPatch): Promise<Deployment>;
   listDeployments(filter: DeploymentFilter): Promise<Deployment[]>;
-  /** Refused (StaleFencingTokenError) when the token is lower than the environment's newest grant. */
-  appendJournal(event: JournalEventInput): Promise<JournalEvent>;
+  /**
+   * Appends events of one deployment in order, all or none: refused
+   * (StaleFencingTokenError) when a token is lower than the environment's newest grant.
+   */
+  appendJournal(events: readonly JournalEventInput[]): Promise<JournalEvent[]>;
   listJournal(deploymentId: string): Promise<JournalEvent[]>;
 
   /** Opens an incident unless the same problem has one open already (src/incidents). */

@@ -192,9 +192,12 @@ export function httpCoordinator(opts: HttpCoordinatorOptions): DeployCoordinator
       for (const [k, v] of Object.entries(filter)) if (v !== undefined) q.set(k, String(v));
       return (await send<{ deployments: Deployment[] }>({ method: 'GET', path: `/api/v1/deployments?${q}`, idempotent: true, environment: filter.environment })).deployments;
     },
-    async appendJournal(e) {
-      const { deploymentId, ...body } = e;
-      return (await send<{ event: JournalEvent }>({ method: 'POST', path: `${dep(deploymentId)}/journal`, body, idempotent: false })).event;
+    async appendJournal(events) {
+      if (events.length === 0) return [];
+      const other = events.find((e) => e.deploymentId !== events[0].deploymentId);
+      if (other !== undefined) throw new TypeError(`journal events of one write must share a deployment: ${other.deploymentId} and ${events[0].deploymentId}`);
+      const body = { events: events.map(({ deploymentId: _inPath, ...e }) => e) };
+      return (await send<{ events: JournalEvent[] }>({ method: 'POST', path: `${dep(events[0].deploymentId)}/journal`, body, idempotent: false })).events;
     },
     listJournal: async (id) => (await send<{ events: JournalEvent[] }>({ method: 'GET', path: `${dep(id)}/journal`, idempotent: true })).events,
     close: async () => undefined,

@@ -49,12 +49,12 @@ export function holdBeforeSwitch(coord: DeployCoordinator, release: () => Promis
   let held = false;
   return {
     ...coord,
-    appendJournal: async (event) => {
-      if (!held && event.step === 'switch' && event.phase === 'started') {
+    appendJournal: async (events) => {
+      if (!held && events.some((event) => event.step === 'switch' && event.phase === 'started')) {
         held = true;
         await release();
       }
-      return coord.appendJournal(event);
+      return coord.appendJournal(events);
     },
   };
 }

@@ -5,7 +5,7 @@
  * enough for the next one to finish or undo its work. A journal write that
  * fails stops the step before it touches anything.
  */
-import type { DeployCoordinator, JournalEvent } from '../coord/index.js';
+import type { DeployCoordinator, JournalEvent, JournalEventInput } from '../coord/index.js';
 
 export type Phase = 'started' | 'succeeded' | 'failed';
 
@@ -16,7 +16,20 @@ export const STEPS = [
 ] as const;
 export type StepName = (typeof STEPS)[number];
 
+/** Most events one journal write carries; more wait for the next. */
+const MAX_BATCH = 500;
+
+interface Pending {
+  event: JournalEventInput;
+  resolve(event: JournalEvent): void;
+  reject(err: unknown): void;
+}
+
 export class Journal {
+  /** Events waiting for the next write, in the order they were written. */
+  #pending: Pending[] = [];
+  #writing = false;
+
   constructor(
     private readonly coord: DeployCoordinator,
     readonly deploymentId: string,
@@ -26,10 +39,40 @@ export class Journal {
     private readonly mask: (text: string) => string = (text) => text,
   ) {}
 
+  /**
+   * Resolves once the event is stored. Events written while an earlier write
+   * is in flight (the other targets' steps, as a deploy works on all at once)
+   * go together in the next one: one transaction for many events, in the
+   * order they were written, and none resolves before it is stored.
+   */
   write(step: StepName, target: string | null, phase: Phase, detail: string | null = null): Promise<JournalEvent> {
-    return this.coord.appendJournal({
+    const event: JournalEventInput = {
       deploymentId: this.deploymentId, step, target, phase, detail: detail === null ? null : this.mask(detail), fencingToken: this.fencingToken, at: this.now(),
+    };
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ event, resolve, reject });
+      // A microtask later: the writes of one turn of the event loop (a batch's targets starting a step) share the first commit.
+      if (this.#pending.length === 1 && !this.#writing) queueMicrotask(() => void this.#drain());
     });
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#writing) return;
+    this.#writing = true;
+    try {
+      while (this.#pending.length > 0) {
+        const batch = this.#pending.splice(0, MAX_BATCH);
+        try {
+          const stored = await this.coord.appendJournal(batch.map((p) => p.event));
+          batch.forEach((p, i) => p.resolve(stored[i]));
+        } catch (err) {
+          // All or none: every event of the failed write fails with its error.
+          for (const p of batch) p.reject(err);
+        }
+      }
+    } finally {
+      this.#writing = false;
+    }
   }
 
   /**

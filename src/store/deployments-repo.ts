@@ -76,26 +76,47 @@ export async function listDeployments(ctx: Ctx, filter: DeploymentFilter = {}): 
   return (await q.execute()).map(toDeployment);
 }
 
+/** Rows per INSERT: far below every backend's bound-parameter limit (8 parameters a row). */
+const JOURNAL_INSERT_ROWS = 100;
+
 export async function appendJournal(ctx: Ctx, e: JournalEventInput): Promise<JournalEvent> {
-  guarded(ctx, e.detail, 'journal.detail');
+  return (await appendJournalEvents(ctx, [e]))[0];
+}
+
+/**
+ * Appends events of one deployment, in order, in one transaction: all or none.
+ * A deployer's concurrent steps share a commit this way (src/deploy/journal.ts).
+ */
+export async function appendJournalEvents(ctx: Ctx, events: readonly JournalEventInput[]): Promise<JournalEvent[]> {
+  if (events.length === 0) return [];
+  const deploymentId = events[0].deploymentId;
+  for (const [i, e] of events.entries()) {
+    if (e.deploymentId !== deploymentId) {
+      throw new TypeError(`journal events of one write must share a deployment: event ${i} is for ${e.deploymentId}, event 0 for ${deploymentId}`);
+    }
+    guarded(ctx, e.detail, 'journal.detail');
+  }
   return ctx.backend.writeTx(async (trx) => {
-    const dep = await trx.selectFrom('deployments').select('environment').where('id', '=', e.deploymentId).executeTakeFirst();
-    if (dep === undefined) throw new StoreNotFoundError('deployment', e.deploymentId);
+    const dep = await trx.selectFrom('deployments').select('environment').where('id', '=', deploymentId).executeTakeFirst();
+    if (dep === undefined) throw new StoreNotFoundError('deployment', deploymentId);
     await ctx.backend.lockKey(trx, `lock:${dep.environment}`);
     const current = await lastFencingToken(trx, dep.environment);
-    if (e.fencingToken < current) throw new StaleFencingTokenError(dep.environment, e.fencingToken, current);
+    const stale = events.find((e) => e.fencingToken < current);
+    if (stale !== undefined) throw new StaleFencingTokenError(dep.environment, stale.fencingToken, current);
     const last = await trx
       .selectFrom('journal_events')
       .select((eb) => eb.fn.max('seq').as('seq'))
-      .where('deployment_id', '=', e.deploymentId)
+      .where('deployment_id', '=', deploymentId)
       .executeTakeFirst();
-    const seq = Number(last?.seq ?? 0) + 1;
-    const row = {
-      deployment_id: e.deploymentId, seq, step: e.step, target: e.target, phase: e.phase, detail: e.detail,
+    const first = Number(last?.seq ?? 0) + 1;
+    const rows = events.map((e, i) => ({
+      deployment_id: deploymentId, seq: first + i, step: e.step, target: e.target, phase: e.phase, detail: e.detail,
       fencing_token: e.fencingToken, at: e.at,
-    };
-    await trx.insertInto('journal_events').values(row).execute();
-    return toEvent(row);
+    }));
+    for (let i = 0; i < rows.length; i += JOURNAL_INSERT_ROWS) {
+      await trx.insertInto('journal_events').values(rows.slice(i, i + JOURNAL_INSERT_ROWS)).execute();
+    }
+    return rows.map(toEvent);
   });
 }
 

@@ -45,6 +45,7 @@ export class KyselyStore implements Store {
   getDeployment = (id: string) => deployments.getDeployment(this.#ctx, id);
   listDeployments = (filter?: R.DeploymentFilter) => deployments.listDeployments(this.#ctx, filter);
   appendJournal = (e: R.JournalEventInput) => deployments.appendJournal(this.#ctx, e);
+  appendJournalEvents = (events: readonly R.JournalEventInput[]) => deployments.appendJournalEvents(this.#ctx, events);
   listJournal = (deploymentId: string) => deployments.listJournal(this.#ctx, deploymentId);
 
   openIncident = (i: R.IncidentInput) => incidents.openIncident(this.#ctx, i);

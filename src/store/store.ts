@@ -71,6 +71,11 @@ export interface Store {
    * token is lower than the highest token granted for the deployment's environment.
    */
   appendJournal(event: JournalEventInput): Promise<JournalEvent>;
+  /**
+   * Appends events of one deployment in order, in one transaction: all or
+   * none (StaleFencingTokenError when any token is stale).
+   */
+  appendJournalEvents(events: readonly JournalEventInput[]): Promise<JournalEvent[]>;
   /** In seq order. */
   listJournal(deploymentId: string): Promise<JournalEvent[]>;
 

@@ -24,12 +24,15 @@ test('a deployer creates, updates, journals and lists a deployment through the s
     const coord = coordFor(t);
     const l = await lease(coord);
     await coord.createDeployment(deployment('d-1', l.fencingToken));
-    const event = await coord.appendJournal({ deploymentId: 'd-1', step: 'plan', target: null, phase: 'started', detail: '{"x":1}', fencingToken: l.fencingToken, at: 1001 });
-    assert.equal(event.seq, 1);
+    const events = await coord.appendJournal([
+      { deploymentId: 'd-1', step: 'plan', target: null, phase: 'started', detail: '{"x":1}', fencingToken: l.fencingToken, at: 1001 },
+      { deploymentId: 'd-1', step: 'plan', target: null, phase: 'succeeded', detail: null, fencingToken: l.fencingToken, at: 1002 },
+    ]);
+    assert.deepEqual(events.map((e) => [e.seq, e.phase]), [[1, 'started'], [2, 'succeeded']]);
     const updated = await coord.updateDeployment('d-1', { state: 'succeeded', result: 'succeeded', finishedAt: 2000 });
     assert.equal(updated.result, 'succeeded');
     assert.deepEqual((await coord.listDeployments({ environment: 'staging', result: 'succeeded', limit: 5 })).map((d) => d.id), ['d-1']);
-    assert.deepEqual((await coord.listJournal('d-1')).map((e) => e.step), ['plan']);
+    assert.deepEqual((await coord.listJournal('d-1')).map((e) => e.step), ['plan', 'plan']);
     assert.equal((await t.store.getDeployment('d-1'))?.state, 'succeeded');
     assert.equal((await t.store.listJournal('d-1'))[0].detail, '{"x":1}');
     const status = await coord.lockStatus('staging');
@@ -71,7 +74,7 @@ test('a journal write with a stale fencing token is answered 409 and thrown as S
     assert.equal(broken?.fencingToken, first.fencingToken);
     const second = await lease(coord, 'second');
     const err = await coord
-      .appendJournal({ deploymentId: 'd-3', step: 'stage', target: 'web-1', phase: 'started', detail: null, fencingToken: first.fencingToken, at: 5 })
+      .appendJournal([{ deploymentId: 'd-3', step: 'stage', target: 'web-1', phase: 'started', detail: null, fencingToken: first.fencingToken, at: 5 }])
       .then(() => assert.fail('a stale token was accepted'), (e: unknown) => e);
     assert.ok(err instanceof StaleFencingTokenError);
     assert.equal(err.exitCode, ExitCode.unavailable);
@@ -161,7 +164,7 @@ test('connection errors are retried for idempotent calls only, then reported as 
   assert.match(read.message, /cannot reach the pitcrew server at http:\/\/127\.0\.0\.1:9 .*ECONNREFUSED/);
   assert.equal(calls.length, 3);
   calls.length = 0;
-  const write = await coord.appendJournal({ deploymentId: 'd', step: 's', target: null, phase: 'started', detail: null, fencingToken: 1, at: 1 }).catch((e: unknown) => e);
+  const write = await coord.appendJournal([{ deploymentId: 'd', step: 's', target: null, phase: 'started', detail: null, fencingToken: 1, at: 1 }]).catch((e: unknown) => e);
   assert.ok(write instanceof PitcrewError);
   assert.equal(write.exitCode, ExitCode.unavailable);
   assert.deepEqual(calls, ['POST /api/v1/deployments/d/journal']);

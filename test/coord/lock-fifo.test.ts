@@ -75,7 +75,7 @@ async function fiftyAtOnce(coordFor: (i: number) => DeployCoordinator, targetFol
         state: 'running', startedAt: Date.now(), fencingToken: lease.fencingToken,
       });
       const write = (step: string, phase: string) =>
-        coord.appendJournal({ deploymentId, step, target: 'web-1', phase, detail: null, fencingToken: lease.fencingToken, at: Date.now() });
+        coord.appendJournal([{ deploymentId, step, target: 'web-1', phase, detail: null, fencingToken: lease.fencingToken, at: Date.now() }]);
       await write('switch', 'started');
       const session = await localTransport().open({ name: 'web-1', folder: targetFolder });
       try {

@@ -86,7 +86,7 @@ test('a deploy left unfinished and rolled back by the next run opens a rolled-ba
     try {
       // A deployer that died right after recording its plan.
       await coord.createDeployment({ id: 'dead-1', environment: 'prod', version: '0.9.0', digest: 'a'.repeat(64), runner: null, actor: 'ci', state: 'running', startedAt: Date.now() });
-      await coord.appendJournal({ deploymentId: 'dead-1', step: 'plan', target: null, phase: 'started', detail: '{"kind":"deploy","targets":[]}', fencingToken: 0, at: Date.now() });
+      await coord.appendJournal([{ deploymentId: 'dead-1', step: 'plan', target: null, phase: 'started', detail: '{"kind":"deploy","targets":[]}', fencingToken: 0, at: Date.now() }]);
       const next = await ws.deploy({ artifact: await ws.artifact('1.0.0') });
       assert.deepEqual(next.report.recovered.map((r) => r.result), ['rolled-back']);
       assert.equal(next.report.result, 'succeeded');

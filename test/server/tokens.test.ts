@@ -146,13 +146,22 @@ test('lock and deployment writes are audited with the token name: enqueue, grant
     assert.equal((await call(t, '/api/v1/environments/production/deployments', TOKENS.deployer, { method: 'POST', body: dep })).status, 201);
     const ev = { step: 'upload', target: null, phase: 'start', detail: null, fencingToken: granted.json.fencingToken, at: 2 };
     assert.equal((await call(t, '/api/v1/deployments/d1/journal', TOKENS.deployer, { method: 'POST', body: ev })).status, 201);
+    // Several events in one request: stored in order, one audit entry for the request.
+    const batch = await call(t, '/api/v1/deployments/d1/journal', TOKENS.deployer, { method: 'POST', body: { events: [{ ...ev, target: 'web-1' }, { ...ev, target: 'web-2' }] } });
+    assert.equal(batch.status, 201);
+    assert.deepEqual((batch.json.events as Array<{ seq: number; target: string }>).map((e) => [e.seq, e.target]), [[2, 'web-1'], [3, 'web-2']]);
+    for (const body of [{ events: [] }, { events: [ev], extra: 1 }, { events: [{ ...ev, fencingToken: 'x' }] }, { events: Array.from({ length: 1001 }, () => ev) }]) {
+      const bad = await call(t, '/api/v1/deployments/d1/journal', TOKENS.deployer, { method: 'POST', body });
+      assert.equal(bad.status, 400, JSON.stringify(bad.json).slice(0, 200));
+    }
+    assert.deepEqual((await t.store.listJournal('d1')).map((e) => e.seq), [1, 2, 3], 'a refused request stores nothing');
     assert.equal((await call(t, '/api/v1/deployments/d1', TOKENS.deployer, { method: 'PATCH', body: { state: 'done' } })).status, 200);
     await post('release', { ownerToken: a.json.ownerToken });
     await post('enqueue', { runner: 'primary' });
     await post('force-release', { reason: 'stuck' }, TOKENS.admin);
     const audit = (await t.store.listAudit()).reverse();
     assert.deepEqual(audit.map((x) => [x.action, x.actor]), [
-      ['lock.enqueue', 'ci'], ['lock.grant', 'ci'], ['deployment.create', 'ci'], ['journal.append', 'ci'], ['deployment.update', 'ci'],
+      ['lock.enqueue', 'ci'], ['lock.grant', 'ci'], ['deployment.create', 'ci'], ['journal.append', 'ci'], ['journal.append', 'ci'], ['deployment.update', 'ci'],
       ['lock.release', 'ci'], ['lock.enqueue', 'ci'], ['lock.force-release', 'ops'],
     ]);
   } finally {

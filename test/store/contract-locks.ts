@@ -86,6 +86,8 @@ export function lockContract(name: string, make: () => Promise<StoreHarness>, sk
         assert.deepEqual([err.fencingToken, err.currentToken], [a.fencingToken, b.fencingToken]);
         return true;
       });
+      // A batch with one stale event is refused whole.
+      await assert.rejects(store.appendJournalEvents([{ ...ev, fencingToken: b.fencingToken, phase: 'b1' }, { ...ev, fencingToken: a.fencingToken, phase: 'a2' }]), StaleFencingTokenError);
       await store.appendJournal({ ...ev, fencingToken: b.fencingToken, phase: 'rollback' });
       assert.deepEqual((await store.listJournal('d1')).map((e) => e.phase), ['before', 'rollback']);
     });

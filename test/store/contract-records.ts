@@ -107,6 +107,26 @@ export function recordsContract(name: string, make: () => Promise<StoreHarness>,
     });
   });
 
+  test(`${name}: journal events written together keep their order and continue the seq, all or none`, { skip }, async () => {
+    await withStore(make, async (store) => {
+      await store.createDeployment({ id: 'd1', environment: 'prod', version: '1', digest: 'x', runner: null, actor: 'a', state: 'running', startedAt: T0 });
+      await store.createDeployment({ id: 'd2', environment: 'prod', version: '2', digest: 'y', runner: null, actor: 'a', state: 'running', startedAt: T0 });
+      const ev = { deploymentId: 'd1', step: 'stage', detail: null, fencingToken: 0, at: T0 };
+      assert.equal((await store.appendJournal({ ...ev, target: null, phase: 'started' })).seq, 1);
+      // More rows than one INSERT carries.
+      const many = Array.from({ length: 250 }, (_, i) => ({ ...ev, target: `web-${i}`, phase: i % 2 === 0 ? 'started' : 'succeeded' }));
+      const stored = await store.appendJournalEvents(many);
+      assert.deepEqual(stored.map((e) => e.seq), many.map((_, i) => i + 2));
+      assert.deepEqual((await store.listJournal('d1')).map((e) => e.target), [null, ...many.map((e) => e.target)]);
+      assert.deepEqual(await store.appendJournalEvents([]), []);
+      // A batch with an unknown deployment, or with another deployment's event, writes nothing (a stale token: contract-locks).
+      await assert.rejects(store.appendJournalEvents([{ ...ev, deploymentId: 'nope', target: 'a', phase: 'x' }]), StoreNotFoundError);
+      await assert.rejects(store.appendJournalEvents([{ ...ev, target: 'a', phase: 'x' }, { ...ev, deploymentId: 'd2', target: 'b', phase: 'x' }]), /share a deployment/);
+      assert.equal((await store.listJournal('d1')).length, 251);
+      assert.deepEqual(await store.listJournal('d2'), []);
+    });
+  });
+
   test(`${name}: incidents open, acknowledge once, resolve once, and are found by kind and environment`, { skip }, async () => {
     await withStore(make, async (store) => {
       const i = await store.openIncident({ kind: 'runner-offline', openedAt: T0, detectedAt: T0 - 5, cause: 'no heartbeat', runner: 'r1' });

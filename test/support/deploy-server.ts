@@ -64,10 +64,12 @@ export async function startJournalGate(upstream: string, holdAfter: (accepted: J
     void (async () => {
       const body = await bodyOf(req);
       const journal = req.method === 'POST' && JOURNAL_PATH.test(req.url ?? '');
-      const entry = journal ? (JSON.parse(body.toString('utf8')) as JournalEntry) : undefined;
-      if (entry !== undefined && (holding || holdAfter(accepted))) {
+      // One entry, or several in order (`{ "events": [...] }`, written together: the gate holds whole requests).
+      const parsed = journal ? (JSON.parse(body.toString('utf8')) as JournalEntry | { events: JournalEntry[] }) : undefined;
+      const entries = parsed === undefined ? undefined : 'events' in parsed ? parsed.events : [parsed];
+      if (entries !== undefined && (holding || holdAfter(accepted))) {
         holding = true;
-        onHeld({ step: entry.step, phase: entry.phase, target: entry.target });
+        onHeld({ step: entries[0].step, phase: entries[0].phase, target: entries[0].target });
         return;
       }
       const headers: Record<string, string> = {};
@@ -75,7 +77,7 @@ export async function startJournalGate(upstream: string, holdAfter: (accepted: J
       const method = req.method ?? 'GET';
       const answer = await fetch(new URL(req.url ?? '/', upstream), { method, headers, body: method === 'GET' ? undefined : body });
       const text = await answer.text();
-      if (entry !== undefined && answer.ok) accepted.push({ step: entry.step, phase: entry.phase, target: entry.target });
+      if (entries !== undefined && answer.ok) accepted.push(...entries.map((e) => ({ step: e.step, phase: e.phase, target: e.target })));
       res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
       res.end(text);
     })().catch(() => res.destroy());

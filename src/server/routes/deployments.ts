@@ -53,6 +53,11 @@ const journalBody = z.object({
   at: millis,
 }).strict();
 
+/** Most events one journal request may carry: a deployer batches what its concurrent steps wrote meanwhile. */
+export const MAX_JOURNAL_BATCH = 1000;
+
+const journalBatchBody = z.object({ events: z.array(journalBody).min(1).max(MAX_JOURNAL_BATCH) }).strict();
+
 const listQuery = z.object({
   environment: text(200).optional(),
   result: text(50).optional(),
@@ -164,14 +169,20 @@ export function deploymentRoutes(app: Hono, s: ServerContext): void {
     return c.json({ deploymentId: dep.id, events: await s.store.listJournal(dep.id) });
   });
 
+  // One event as the body, or `{ "events": [...] }`: several in order, in one transaction, all or none.
   app.post('/api/v1/deployments/:id/journal', async (c) => {
     const who = await authorize(s, c, 'deploy');
     const dep = await deploymentOf(c);
-    const body = parse(journalBody, await jsonBody(c));
+    const raw = await jsonBody(c);
+    const batch = 'events' in raw;
+    const events = batch ? parse(journalBatchBody, raw).events : [parse(journalBody, raw)];
     try {
-      const event = await s.store.appendJournal({ ...body, deploymentId: dep.id });
-      await audit(s, who, 'journal.append', `deployment:${dep.id}`, { seq: event.seq, step: body.step, phase: body.phase });
-      return c.json({ event }, 201);
+      const written = await s.store.appendJournalEvents(events.map((e) => ({ ...e, deploymentId: dep.id })));
+      const seqs = written.map((e) => e.seq);
+      const first = events[0];
+      const detail = batch ? { seqs: [seqs[0], seqs[seqs.length - 1]], events: events.length } : { seq: seqs[0], step: first.step, phase: first.phase };
+      await audit(s, who, 'journal.append', `deployment:${dep.id}`, detail);
+      return batch ? c.json({ events: written }, 201) : c.json({ event: written[0] }, 201);
     } catch (err) {
       if (!(err instanceof StaleFencingTokenError)) throw err;
       const { environment, fencingToken, currentToken } = err;
