@@ -12,7 +12,7 @@ import { checkFailure, checksDetail, checksPassed } from './check-journal.js';
 import type { RunContext } from './engine-context.js';
 import { FenceError } from './errors.js';
 import { newTargetReport, type TargetReport } from './report.js';
-import { runStep } from './steps.js';
+import { journaledStep } from './steps.js';
 
 /** Thrown when this deployer lost the right to touch the environment. */
 export class LockLostError extends Error {
@@ -69,7 +69,7 @@ async function rollbackOne(ctx: RunContext, plan: RollbackPlan, name: string, re
       touched = true;
     }
     if (touched && captured !== null) {
-      const restart = await journal.step('rollback.restart', name, null, () => runStep(target.session, ctx.environment.steps.restart, { cwd: 'current' }), (v) => v.detail);
+      const restart = await journaledStep(journal, 'rollback.restart', name, target.session, ctx.environment.steps.restart, { cwd: 'current' });
       report.restart = restart.status;
       if (restart.status !== 'ok') throw new Error(`restart after rollback failed on ${name}: ${restart.detail}`);
       const checks = await journal.step('rollback.health', name, null, () => runChecks(ctx.environment.healthChecks, target, ctx.ports.checkPorts), checksDetail,

@@ -12,7 +12,7 @@ import { plural, type RunContext } from './engine-context.js';
 import { LockLostError } from './engine-rollback.js';
 import type { CheckTarget } from './checks/index.js';
 import type { DeployReport, TargetReport } from './report.js';
-import { runStep } from './steps.js';
+import { journaledStep } from './steps.js';
 
 export class StepFailure extends Error {
   constructor(message: string) {
@@ -79,14 +79,14 @@ async function stage(ctx: RunContext, plan: TransactionPlan, st: TransactionStat
       report.staged = 'failed';
       throw new StepFailure(`staging on ${t.name} failed: ${(err as Error).message}`);
     }
-    const install = await ctx.journal.step('install', t.name, null, () => runStep(t.session, ctx.environment.steps.install, { cwd: 'release', release: plan.releaseId }), (v) => v.detail);
+    const install = await journaledStep(ctx.journal, 'install', t.name, t.session, ctx.environment.steps.install, { cwd: 'release', release: plan.releaseId });
     if (install.status !== 'ok') throw new StepFailure(`install step failed on ${t.name}: ${install.detail}`);
   });
   checkpoint(ctx);
   const first = ctx.targets[0];
   if (ctx.environment.steps.migrate.run.length > 0) {
     ctx.ports.say(`migrating on ${first.name}`);
-    const m = await ctx.journal.step('migrate', first.name, null, () => runStep(first.session, ctx.environment.steps.migrate, { cwd: 'release', release: plan.releaseId }), (v) => v.detail);
+    const m = await journaledStep(ctx.journal, 'migrate', first.name, first.session, ctx.environment.steps.migrate, { cwd: 'release', release: plan.releaseId });
     if (m.status !== 'ok') throw new StepFailure(`migrate step failed on ${first.name}: ${m.detail}`);
   }
 }
@@ -106,7 +106,7 @@ async function switchOne(ctx: RunContext, plan: TransactionPlan, st: Transaction
     throw err;
   }
   report.switched = 'ok';
-  const restart = await ctx.journal.step('restart', t.name, null, () => runStep(t.session, ctx.environment.steps.restart, { cwd: 'current' }), (v) => v.detail);
+  const restart = await journaledStep(ctx.journal, 'restart', t.name, t.session, ctx.environment.steps.restart, { cwd: 'current' });
   report.restart = restart.status;
   checkpoint(ctx);
   if (restart.status !== 'ok') return `restart step failed on ${t.name}: ${restart.detail}`;

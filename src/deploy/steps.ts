@@ -5,6 +5,7 @@
  */
 import type { Step } from '../config/index.js';
 import type { Outcome } from './checks/index.js';
+import type { Journal, StepName } from './journal.js';
 import type { TargetSession } from './transports/transport.js';
 
 export interface StepVerdict {
@@ -13,7 +14,7 @@ export interface StepVerdict {
 }
 
 export async function runStep(session: TargetSession, step: Step, where: { cwd: 'current' | 'release'; release?: string }): Promise<StepVerdict> {
-  if (step.run.length === 0) return { status: 'ok', detail: 'nothing to run' };
+  if (step.run.length === 0) return NOTHING_TO_RUN;
   for (const command of step.run) {
     let r;
     try {
@@ -28,4 +29,17 @@ export async function runStep(session: TargetSession, step: Step, where: { cwd: 
     }
   }
   return { status: 'ok', detail: `${step.run.length} command${step.run.length === 1 ? '' : 's'} ran` };
+}
+
+const NOTHING_TO_RUN: StepVerdict = { status: 'ok', detail: 'nothing to run' };
+
+/**
+ * runStep between the journal's `started` and `succeeded`/`failed` entries.
+ * A step with no commands touches nothing and is not journaled: two entries
+ * per target for nothing would only cost the deploy commits.
+ */
+export function journaledStep(journal: Journal, name: StepName, target: string, session: TargetSession, step: Step,
+  where: { cwd: 'current' | 'release'; release?: string }): Promise<StepVerdict> {
+  if (step.run.length === 0) return Promise.resolve(NOTHING_TO_RUN);
+  return journal.step(name, target, null, () => runStep(session, step, where), (v) => v.detail);
 }

@@ -52,20 +52,26 @@ export function openSqlite(file: string, opts: SqliteOptions = {}): Backend {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(raw) }) });
   const checkpoints = memory ? undefined : setInterval(() => checkpoint(raw), CHECKPOINT_INTERVAL_MS).unref();
 
+  // Prepared once: every write transaction runs these, and better-sqlite3's pragma() and exec() parse anew each time.
+  const noWait = raw.prepare('PRAGMA busy_timeout = 0');
+  const wait = raw.prepare(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+  const begin = raw.prepare('BEGIN IMMEDIATE');
+  const commit = raw.prepare('COMMIT');
+
   /** Takes the write lock without blocking: busy_timeout is 0 while trying, restored once held. */
   async function beginImmediate(): Promise<void> {
     const deadline = now() + busyTimeoutMs;
     for (let attempt = 0; ; attempt++) {
-      raw.pragma('busy_timeout = 0');
+      noWait.run();
       try {
-        raw.exec('BEGIN IMMEDIATE');
+        begin.run();
         return;
       } catch (err) {
         if (!isBusy(err) || now() >= deadline) {
           throw isBusy(err) ? busyError(file, busyTimeoutMs, err) : err;
         }
       } finally {
-        raw.pragma(`busy_timeout = ${busyTimeoutMs}`);
+        wait.run();
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(50, 1 + attempt) + Math.random() * 5));
     }
@@ -81,7 +87,7 @@ export function openSqlite(file: string, opts: SqliteOptions = {}): Backend {
         await beginImmediate();
         try {
           const result = await fn(conn);
-          raw.exec('COMMIT');
+          commit.run();
           return result;
         } catch (err) {
           if (raw.inTransaction) raw.exec('ROLLBACK');

@@ -26,13 +26,15 @@ import { serverFor, startJournalGate, type JournalEntry } from '../support/deplo
 
 const RUNNER_ENV = { PATH: process.env.PATH ?? '', RUNNER_NAME: 'ci-1' };
 
-/** Two targets, one per batch, a smoke test, and a health check that passes only when the last restart was of the current release. */
+/** Two targets, one per batch, an install command, a smoke test, and a health check that passes only when the last restart was of the current release. */
 async function killWorkspace(): Promise<DeployWorkspace> {
   const ws = await deployWorkspace();
   const folders = ws.folders.slice(0, 2);
   const config = workspaceConfig(ws.dir, folders, { batchSize: 1, ttl: '30s', smokeTests: [{ kind: 'command', name: 'app runs', run: 'sh app.sh', timeout: '20s' }] }) as {
-    environments: { prod: { healthChecks: unknown[] } };
+    environments: { prod: { healthChecks: unknown[]; steps: Record<string, string> } };
   };
+  // An install command, so the install step is journaled (a step with nothing to run is not) and killed at too.
+  config.environments.prod.steps.install = 'test -f app.sh';
   config.environments.prod.healthChecks.push({
     kind: 'command', name: 'running release is current', run: 'test "$(tail -n 1 "$PITCREW_PATH/restarts")" = "$PITCREW_RELEASE"', retries: 0, timeout: '20s',
   });
