@@ -4,7 +4,7 @@
  * After a warm-up, samples the agent's resident memory and CPU time from
  * /proc for a measuring window. Prints figures; asserts nothing.
  *
- *   npx tsc -p . && node dist/bench/agent-footprint.js [seconds, default 60]
+ *   npm run build && node dist/bench/agent-footprint.js [seconds, default 60]
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';

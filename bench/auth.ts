@@ -5,7 +5,7 @@
  * request), on SQLite and, when reachable, PostgreSQL. Prints figures;
  * asserts nothing.
  *
- *   npx tsc -p . && node dist/bench/auth.js [requests]
+ *   npm run build && node dist/bench/auth.js [requests]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';

@@ -2,7 +2,7 @@
  * The demo's wall time: `pitcrew demo --exit` in a fresh folder, run a few
  * times, from process start to exit. Prints figures; asserts nothing.
  *
- *   npx tsc -p . && node dist/bench/demo.js [runs, default 3]
+ *   npm run build && node dist/bench/demo.js [runs, default 3]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';

@@ -5,7 +5,7 @@
  * --runner primary` is run on the runner host, timing how long doctor takes
  * to name the failing check. Prints figures; asserts nothing.
  *
- *   npx tsc -p . && node dist/bench/doctor.js
+ *   npm run build && node dist/bench/doctor.js
  */
 import { join } from 'node:path';
 import { loadavg } from 'node:os';

@@ -6,7 +6,7 @@
  * secondary; then brings the primary back and waits until it is chosen again.
  * Prints median and p95 per mode; asserts nothing.
  *
- *   npx tsc -p . && node dist/bench/failover.js [trials per mode, default 20]
+ *   npm run build && node dist/bench/failover.js [trials per mode, default 20]
  */
 import { loadavg } from 'node:os';
 import { Fleet, Scope, TOKENS } from '../test/scenarios/support/index.js';

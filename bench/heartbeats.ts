@@ -8,7 +8,7 @@
  * pitcrew_server_heartbeat_handling_seconds observations) and each client's
  * round trip (heartbeat sent to its ack received). Prints figures; asserts nothing.
  *
- *   npx tsc -p . && node dist/bench/heartbeats.js [sqlite|postgres] [agents, default 2000] [seconds, default 30]
+ *   npm run build && node dist/bench/heartbeats.js [sqlite|postgres] [agents, default 2000] [seconds, default 30]
  *
  * With BENCH_CPU_PROFILE=FILE, the server thread's CPU profile of the window is written to FILE.
  * PostgreSQL: a fresh database on $PITCREW_TEST_PG (default postgres://postgres@127.0.0.1:5432/postgres), dropped at the end.

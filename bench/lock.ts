@@ -6,7 +6,7 @@
  * iteration is timed from the first call to the release's answer. Prints the
  * quantiles per backend; asserts nothing.
  *
- *   npx tsc -p . && node dist/bench/lock.js [iterations, default 2000]
+ *   npm run build && node dist/bench/lock.js [iterations, default 2000]
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';

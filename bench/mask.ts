@@ -4,7 +4,7 @@
  * each, 11 forms each), next to a naive loop of
  * String.replaceAll per registered form. Prints figures; asserts nothing.
  *
- *   npx tsc -p . && node dist/bench/mask.js [MiB of log, default 64]
+ *   npm run build && node dist/bench/mask.js [MiB of log, default 64]
  */
 import { loadavg } from 'node:os';
 import { SecretMasker } from '../src/mask/masker.js';

@@ -7,7 +7,7 @@
  * `rollback.health` step that passed, when every target is back and checked.
  * Prints median and p95; asserts nothing.
  *
- *   npx tsc -p . && node dist/bench/rollback.js [trials, default 5]
+ *   npm run build && node dist/bench/rollback.js [trials, default 5]
  */
 import { loadavg } from 'node:os';
 import { join } from 'node:path';

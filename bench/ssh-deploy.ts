@@ -8,7 +8,7 @@
  * `ansible-playbook` is installed. Prints median and p95 of each and the
  * ratio of the medians; asserts nothing.
  *
- *   npx tsc -p . && node dist/bench/ssh-deploy.js [pitcrew trials, default 5] [ansible trials, default 3]
+ *   npm run build && node dist/bench/ssh-deploy.js [pitcrew trials, default 5] [ansible trials, default 3]
  */
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';

@@ -1,8 +1,9 @@
 // Runs every compiled test file under dist/test with node's built-in runner.
-// Usage: node scripts/run-tests.mjs [substring-filter ...]
+// Usage: node scripts/run-tests.mjs [substring-filter ...] (after tsc)
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { bundleCli } from './bundle.mjs';
 
 function walk(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -21,6 +22,9 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// The tests that spawn bin/pitcrew.js run the CLI bundle, as users do: build it
+// afresh from what tsc just wrote, so no test ever runs an older bundle.
+await bundleCli();
 const concurrency = process.env.PITCREW_TEST_CONCURRENCY ?? '2';
 const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], {
   stdio: 'inherit',

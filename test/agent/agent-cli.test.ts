@@ -10,7 +10,7 @@ import { FakeServer } from '../support/fake-server.js';
 import { pollUntil } from './poll.js';
 import { runnerPidFile, tempDir } from './agent-helpers.js';
 
-// dist/test/agent -> the package root, where bin/pitcrew.js loads dist/src.
+// dist/test/agent -> the package root, where bin/pitcrew.js runs the CLI bundle (dist/bundle/cli).
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 test('pitcrew agent runs as a process, serves metrics, and stops cleanly with exit 0 on SIGTERM', async (t) => {

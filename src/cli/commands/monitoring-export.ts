@@ -3,18 +3,23 @@
  * alert rules with their promtool tests, Grafana dashboards and an
  * Alertmanager route for the runners and environments in pitcrew.yml.
  */
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { ExitCode, UsageError } from '../../errors.js';
 import { exportMonitoring } from '../../observability/export.js';
+import { packageRoot } from '../../version.js';
 import { loadCliConfig } from '../load-config.js';
 import type { CommandRunner } from '../program.js';
 
 /** The installed package's root: its docs/runbooks are what the alerts link to by default. */
 function packageRootUrl(): string {
-  // dist/src/cli/commands -> package root
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+  const root = packageRoot();
+  if (root === undefined) {
+    throw new UsageError('cannot find the pitcrew package (its package.json) above the running code, so there is no default runbook location', {
+      hint: 'pass --runbook-base-url with where docs/runbooks/ is served',
+    });
+  }
   return pathToFileURL(root).href.replace(/\/+$/, '');
 }
 

@@ -1,5 +1,5 @@
 /**
- * The compiled pitcrew CLI as users run it: `node bin/pitcrew.js ARGS` in a
+ * The pitcrew CLI as users run it: `node bin/pitcrew.js ARGS` (the bundle) in a
  * child process of its own, with a clean environment (PATH plus what the
  * scenario passes), bounded in time. It must never run the CLI in-process:
  * scenarios judge the shipped binary.
