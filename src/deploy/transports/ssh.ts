@@ -136,6 +136,7 @@ function poolKey(t: SshTarget): string {
 
 export function sshTransport(opts: SshTransportOptions = {}): SshTransport {
   const pool = new ConnectionPool<SshConnection>();
+  const connectOptions: ConnectOptions = { ...opts, keys: opts.keys ?? new Map() };
   // One script shell per connection, shared by the sessions on it; a closed one is replaced.
   const shells = new WeakMap<SshConnection, ScriptShell>();
   const shellOf = (conn: SshConnection): ScriptShell => {
@@ -154,7 +155,7 @@ export function sshTransport(opts: SshTransportOptions = {}): SshTransport {
     async open(target: TargetRef): Promise<TargetSession> {
       const t = sshTargetOf(target);
       const key = poolKey(t);
-      const conn = await pool.acquire(key, () => connectSsh(t, opts));
+      const conn = await pool.acquire(key, () => connectSsh(t, connectOptions));
       // Nearly every session runs a script soon: open the shell while the other targets log in.
       shellOf(conn).warm();
       return new SshSession(t, conn, opts, () => shellOf(conn), () => pool.release(key, conn));
