@@ -154,14 +154,16 @@ export class SshConnection implements Pooled {
 }
 
 /**
- * A TCP socket that sends what is written to it within one tick in one
+ * Dials a TCP socket that sends what is written to it within one tick in one
  * system call. ssh2 writes every packet in three or four pieces (length,
  * ciphertext, tag), and an upload of 1 MiB is 32 packets at once: with Nagle's
  * algorithm off, each piece would be a send(2) and a segment of its own, a
  * cost paid again by the host's kernel and sshd for every one of them.
  */
-function coalescingSocket(): Socket {
+export function dialCoalescing(host: string, port: number): Socket {
   const socket = new Socket();
+  socket.connect({ host, port });
+  // connect() puts Socket.prototype.write back on the instance: the wrapper goes on after it.
   const write = socket.write as (...args: unknown[]) => boolean;
   let corked = false;
   socket.write = ((...args: unknown[]): boolean => {
@@ -186,12 +188,10 @@ export async function connectSsh(t: SshTarget, opts: ConnectOptions = {}): Promi
   const client = (opts.newClient ?? (() => new ssh2.Client()))();
   let verdict: Verdict | undefined;
   const algorithms = hostKeyAlgorithms(keys);
-  const sock = coalescingSocket();
   const login: PublicKeyAuthMethod = { type: 'publickey', username: t.user, key };
   const config: ConnectConfig = {
     host: t.host,
     port: t.port,
-    sock,
     username: t.user,
     // The key only, already parsed: no `none` attempt first (a round trip every login), and no
     // parsing of the key again per connection.
@@ -223,15 +223,16 @@ export async function connectSsh(t: SshTarget, opts: ConnectOptions = {}): Promi
     };
     client.on('error', onError);
     client.once('ready', onReady);
+    // Dialed before ssh2 gets it: ssh2 waits for `connect` only on a socket still connecting.
+    const sock = dialCoalescing(t.host, t.port);
     try {
-      // Dialing before ssh2 gets the socket: it waits for `connect` only on a socket still connecting.
-      sock.connect({ host: t.host, port: t.port });
-      client.connect(config);
+      client.connect({ ...config, sock });
       // Requests and replies are small and wait on each other: with Nagle's algorithm on, a
       // request sent while an earlier packet is unacknowledged waits for the peer's delayed ACK
       // (40 ms on Linux), on every script and channel.
       client.setNoDelay?.(true);
     } catch (err) {
+      sock.destroy();
       onError(err as Error);
     }
   });

@@ -23,6 +23,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
+import { setImmediate } from 'node:timers/promises';
 import type { ClientChannel } from 'ssh2';
 import { TargetError } from '../errors.js';
 import type { ScriptOutcome } from './scripted-session.js';
@@ -31,7 +32,7 @@ import { SshUnreachableError } from './ssh-errors.js';
 import { CHECK_FUNCTION } from './ssh-exec.js';
 import { createLimiter, type Limiter } from './ssh-pool.js';
 import { functionName, scriptLibrary, shellQuote, type ScriptName } from './target-script.js';
-import { changedProblem, type Upload, type UploadProblem } from './ssh-upload.js';
+import { changedProblem, UPLOAD_SLICE, type Upload, type UploadProblem } from './ssh-upload.js';
 
 // $1 the nonce. Reads frames from stdin and runs each one's calls in a
 // subshell; only a frame opened with `input` may read stdin (an upload), the
@@ -70,6 +71,28 @@ const FORGET = `pitcrew_forget() { rm -f "$@"; }
 function callLine(call: ShellCall): string {
   const fn = call.fn === 'check' || call.fn === 'forget' ? `pitcrew_${call.fn}` : functionName(call.fn);
   return `set -- ${call.args.map(shellQuote).join(' ')}\n${fn} "$@"\n`;
+}
+
+/**
+ * Hands one slice of an upload to ssh2, then waits for the next turn of the
+ * event loop, or for the channel to drain when ssh2 holds more than it wants
+ * (it stops waiting when the channel closes or the request was answered).
+ */
+async function writeSlice(channel: ClientChannel, slice: Buffer, replied: Promise<unknown>): Promise<void> {
+  if (channel.write(slice)) {
+    await setImmediate();
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    const go = (): void => {
+      channel.removeListener('drain', go);
+      channel.removeListener('close', go);
+      resolve();
+    };
+    channel.once('drain', go);
+    channel.once('close', go);
+    replied.then(go, go);
+  });
 }
 
 interface Pending {
@@ -132,49 +155,53 @@ export class ScriptShell {
   }
 
   /**
-   * Writes the upload after the request. Held bytes were checked when read and
-   * go at once (ssh2 queues what the channel's window cannot take yet); a file
-   * is streamed and hashed, and stops early (`stopped`) when the target has
-   * answered (a failure: its answer tells) or the shell ended. Returns why the
-   * digest line was not sent, or `sent` once it was.
+   * Writes the upload after the request, a slice per turn of the event loop
+   * (see UPLOAD_SLICE), then the digest line. Held bytes were checked when
+   * read; a file is hashed as it is streamed. Stops early (`stopped`) when
+   * the target has answered (a failure, which its answer tells) or the shell
+   * ended. Returns why the digest line was not sent, or `sent` once it was.
    */
   private async send(channel: ClientChannel, upload: Upload, replied: Promise<unknown>): Promise<'sent' | 'stopped' | UploadProblem> {
-    if (upload.kind === 'bytes') {
-      channel.write(upload.data);
-      channel.write(`${upload.sha256}\n`);
-      return 'sent';
-    }
     let stop = false;
     const halt = (): void => {
       stop = true;
     };
     channel.once('close', halt);
     replied.then(halt, halt);
-    const hash = createHash('sha256');
-    let sent = 0;
-    let more = false;
     try {
-      for await (const chunk of createReadStream(upload.file)) {
-        if (stop || this.ended) return 'stopped';
-        let buf = chunk as Buffer;
-        if (sent + buf.length > upload.bytes) {
-          // The file grew since its size was taken: send what the request announced, and no digest line.
-          buf = buf.subarray(0, upload.bytes - sent);
-          more = true;
+      if (upload.kind === 'bytes') {
+        for (let at = 0; at < upload.data.length; at += UPLOAD_SLICE) {
+          if (stop || this.ended) return 'stopped';
+          await writeSlice(channel, upload.data.subarray(at, at + UPLOAD_SLICE), replied);
         }
-        hash.update(buf);
-        sent += buf.length;
-        if (!channel.write(buf)) await Promise.race([once(channel, 'drain'), once(channel, 'close'), replied.catch(() => undefined)]);
-        if (more) break;
+      } else {
+        const hash = createHash('sha256');
+        let sent = 0;
+        let more = false;
+        try {
+          for await (const chunk of createReadStream(upload.file, { highWaterMark: UPLOAD_SLICE })) {
+            if (stop || this.ended) return 'stopped';
+            let buf = chunk as Buffer;
+            if (sent + buf.length > upload.bytes) {
+              // The file grew since its size was taken: send what the request announced, and no digest line.
+              buf = buf.subarray(0, upload.bytes - sent);
+              more = true;
+            }
+            hash.update(buf);
+            sent += buf.length;
+            await writeSlice(channel, buf, replied);
+            if (more) break;
+          }
+        } catch (err) {
+          return { problem: `cannot read the artifact ${upload.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, code: 'target.io' };
+        }
+        const got = hash.digest('hex');
+        if (more || sent !== upload.bytes || got !== upload.sha256) {
+          return changedProblem(upload.file, got, upload.sha256, ` over ${more ? `more than ${upload.bytes}` : sent} bytes (${upload.bytes} when staging began)`);
+        }
       }
-    } catch (err) {
-      return { problem: `cannot read the artifact ${upload.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, code: 'target.io' };
     } finally {
       channel.removeListener('close', halt);
-    }
-    const got = hash.digest('hex');
-    if (more || sent !== upload.bytes || got !== upload.sha256) {
-      return changedProblem(upload.file, got, upload.sha256, ` over ${more ? `more than ${upload.bytes}` : sent} bytes (${upload.bytes} when staging began)`);
     }
     channel.write(`${upload.sha256}\n`);
     return 'sent';
