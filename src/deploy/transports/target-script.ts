@@ -4,10 +4,12 @@
  * its script shell (ssh-shell.ts). Arguments are always passed as positional
  * parameters (`$1`...), never pasted into the text, so no value can change
  * what a script does. Needs on the target: sh, GNU coreutils (mv -T, sync
- * FILE, sha256sum), tar with gzip, flock (util-linux); df and awk only for
- * free space. Builtins wherever they do: each process costs milliseconds on
- * a small host. A script must never edit `current` in place, never remove
- * what `current` points at, and never move the fence down.
+ * FILE, head -c; sha256sum for an artifact that is a file on the target),
+ * tar with gzip, flock (util-linux); df and awk only for free space.
+ * Builtins wherever they do: each process costs milliseconds on a small
+ * host. A script must never edit `current` in place, never remove what
+ * `current` points at, and never move the fence down; the order of writes
+ * and syncs that keeps this true across a crash is in docs/deploy-model.md.
  */
 
 export type ScriptName = 'inspect' | 'stage' | 'switch' | 'mark' | 'remove';
