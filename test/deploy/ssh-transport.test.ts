@@ -432,3 +432,23 @@ test('logs in with ECDSA and RSA keys (their signatures made from one parsed key
     await session.close();
   }
 });
+
+test("a check's files are removed by the shell's next request, before its own calls", async () => {
+  const root = await folder('check-files');
+  const file = await makeArtifact(work.path, 'app-10.0.0.tar.gz', { VERSION: '10.0.0\n' });
+  const digest = sha256(await readFile(file));
+  const id = releaseIdFor('10.0.0', digest);
+  const session = await sshTransport().open(targetFor(servers[0], 'web-1', root));
+  const files = async (): Promise<string[]> => (await readdir(join(root, '.pitcrew', 'run'))).map((n) => n.replace(/^check-\w+-\w+/, 'check')).sort();
+  try {
+    await session.stage(id, file, digest);
+    await session.switchTo(id, 1);
+    assert.equal((await session.run('cat VERSION', { cwd: 'current', check: true })).stdoutTail, '10.0.0\n');
+    assert.deepEqual(await files(), ['check.err', 'check.out', 'check.pid']);
+    await session.markRelease(id, 'good');
+    assert.deepEqual(await files(), []);
+    assert.equal((await session.inspect()).details[0].mark, 'good', 'the request that removed them did its own work');
+  } finally {
+    await session.close();
+  }
+});

@@ -137,7 +137,10 @@ export class ScriptShell {
         this.pending = { stdout: '', stderr: '', errDone: false, resolve, reject };
       });
       const open = upload === undefined ? 'begin' : 'input';
-      const request = `${this.nonce} ${open}\n${calls.map(callLine).join('')}${this.nonce} end\n`;
+      // Files to forget go first: their removal's status is not the request's.
+      const forget: ShellCall[] = this.leftovers.size === 0 ? [] : [{ fn: 'forget', args: [...this.leftovers] }];
+      this.leftovers.clear();
+      const request = `${this.nonce} ${open}\n${[...forget, ...calls].map(callLine).join('')}${this.nonce} end\n`;
       channel.write(request);
       onSent?.();
       const sent = upload === undefined ? 'sent' : await this.send(channel, upload, done);
@@ -274,22 +277,23 @@ export class ScriptShell {
     }
   }
 
-  /** Files on the target to remove when the shell closes. */
-  removeOnClose(...paths: string[]): void {
+  /**
+   * Files on the target to remove (a finished check's): the next request
+   * removes them before its own calls, in the same subshell, so they cost no
+   * request of their own unless the shell closes first.
+   */
+  forget(...paths: string[]): void {
     for (const p of paths) this.leftovers.add(p);
   }
 
-  /** Removes the files named by removeOnClose, ends the shell (EOF on its stdin) and waits for its channel to close. */
+  /** Removes the files still to forget, ends the shell (EOF on its stdin) and waits for its channel to close. */
   async close(): Promise<void> {
     if (this.channel === undefined || this.ended) {
       this.ended = true;
       return;
     }
-    if (this.leftovers.size > 0) {
-      const paths = [...this.leftovers];
-      this.leftovers.clear();
-      await this.run([{ fn: 'forget', args: paths }]).catch(() => undefined);
-    }
+    // A request with no calls of its own carries the removal.
+    if (this.leftovers.size > 0) await this.run([]).catch(() => undefined);
     await this.end();
   }
 
