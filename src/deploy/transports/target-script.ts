@@ -146,8 +146,8 @@ printf 'staged %s\n' "$id"
 `;
 
 // Everything current's rename depends on is made durable by one fsync process before it:
-// the fence, the release's own rename into releases/ (stage leaves that to here), and the
-// fence's folder entry when the fence is new. The fence is written in place, never shortened:
+// the fence, the release's own rename into releases/ (stage leaves that to here), and, for
+// a new fence file, its entry in .pitcrew/ and that of .pitcrew/ (lock may have just made it). The fence is written in place, never shortened:
 // a token only grows, so the new digits cover the old ones and the first line is the new
 // token; a write of a few bytes at the start of a file lands whole or not at all (the
 // sector-atomic write PostgreSQL relies on for pg_control), so a power cut leaves the old
@@ -163,7 +163,7 @@ case $f in *[!0-9]*) die io "$F holds '$f', not a token; fix or remove it by han
 [ "$tok" -lt "$f" ] && die fence "$f"
 set -- "$P/releases"
 if [ "$tok" -gt "$f" ]; then
-  [ -f "$F" ] || set -- "$@" "$P/.pitcrew"
+  [ -f "$F" ] || set -- "$@" "$P/.pitcrew" "$P"
   printf '%s\n' "$tok" 1<> "$F" || die io "cannot write $F"
   set -- "$F" "$@"
 fi
