@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, chown, copyFile, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ssh2 from 'ssh2';
+import { TargetError } from '../../src/deploy/errors.js';
 import { releaseIdFor } from '../../src/deploy/release-id.js';
 import { HostKeyError, SshAuthError, SshKeyError, SshUnreachableError } from '../../src/deploy/transports/ssh-errors.js';
 import { transportFor } from '../../src/deploy/transports/registry.js';
@@ -16,10 +18,11 @@ import { sshTransport, type SshTransportOptions } from '../../src/deploy/transpo
 import { connectSsh } from '../../src/deploy/transports/ssh-connection.js';
 import { ScriptShell } from '../../src/deploy/transports/ssh-shell.js';
 import { sshTargetOf } from '../../src/deploy/transports/ssh-target.js';
+import { targetScripts } from '../../src/deploy/transports/target-script.js';
 import type { TargetRef } from '../../src/deploy/transports/transport.js';
 import { UsageError } from '../../src/errors.js';
 import { makeKey, startSshd, type Sshd } from '../support/sshd.js';
-import { makeArtifact, sha256, tempDir } from './fixtures.js';
+import { eventually, makeArtifact, sha256, tempDir, tree } from './fixtures.js';
 
 const run = promisify(execFile);
 const hosts = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
@@ -56,6 +59,11 @@ async function keepKey(s: Sshd): Promise<string> {
   const copy = join(work.path, `client-${s.port}`);
   await copyFile(s.clientKeyPath, copy);
   return copy;
+}
+
+/** The public key line (`TYPE BASE64`) of a private key file. */
+async function publicLineOf(privateKey: string): Promise<string> {
+  return (await run('ssh-keygen', ['-y', '-f', privateKey])).stdout.trim();
 }
 
 /** A transport whose ssh2 clients are counted, to prove connections are reused. */
@@ -103,7 +111,7 @@ test('deploys to three hosts in parallel over one connection per host, shared by
   assert.equal(transport.openConnections, 0);
 });
 
-test('the upload is removed from .pitcrew after staging, and a staged release is not uploaded again', async () => {
+test('the upload is unpacked as it arrives, leaving no file on the target, and a staged release is not uploaded again', async () => {
   const root = await folder('upload');
   const file = await makeArtifact(work.path, 'app-4.0.0.tar.gz', { VERSION: '4.0.0\n' });
   const digest = sha256(await readFile(file));
@@ -111,10 +119,9 @@ test('the upload is removed from .pitcrew after staging, and a staged release is
   const session = await sshTransport().open(targetFor(servers[0], 'web-1', root));
   try {
     await session.stage(id, file, digest);
+    assert.deepEqual((await readdir(root)).sort(), ['releases', 'shared']);
     await writeFile(file, 'changed after staging');
     assert.deepEqual(await session.stage(id, file, digest), { releaseId: id, created: false });
-    const names = await readdir(join(root, '.pitcrew'));
-    assert.deepEqual(names.filter((n) => n.startsWith('upload')), []);
   } finally {
     await session.close();
   }
@@ -317,5 +324,131 @@ test('the script shell ends when its input ends, and the connection stays up', a
     assert.deepEqual([shell.closed, conn.closed], [true, false]);
   } finally {
     await conn.end();
+  }
+});
+
+test('one transport reads the artifact once: every target gets the verified bytes, whatever the file holds after the first read', async () => {
+  const file = await makeArtifact(work.path, 'app-7.0.0.tar.gz', { VERSION: '7.0.0\n' });
+  const digest = sha256(await readFile(file));
+  const id = releaseIdFor('7.0.0', digest);
+  const transport = sshTransport();
+  const roots = await Promise.all(servers.map((_, i) => folder(`once-${i}`)));
+  const sessions = await Promise.all(servers.map((s, i) => transport.open(targetFor(s, `web-${i + 1}`, roots[i]))));
+  try {
+    assert.equal((await sessions[0].stage(id, file, digest)).created, true);
+    await writeFile(file, 'replaced after the first target was staged');
+    for (const s of sessions.slice(1)) assert.equal((await s.stage(id, file, digest)).created, true);
+    for (const root of roots) assert.equal(await readFile(join(root, 'releases', id, 'VERSION'), 'utf8'), '7.0.0\n');
+  } finally {
+    await Promise.all(sessions.map((s) => s.close()));
+    await transport.closeAll();
+  }
+  // The next deploy (a new transport) reads the file again and refuses the bytes it holds now.
+  const next = await sshTransport().open(targetFor(servers[0], 'web-1', await folder('once-next')));
+  try {
+    await assert.rejects(next.stage(id, file, digest), (err: unknown) =>
+      err instanceof TargetError && err.code === 'target.digest' && err.message.startsWith(`target web-1: artifact ${file} has digest `)
+      && err.message.includes(`expected ${digest}: it changed since it was verified`));
+  } finally {
+    await next.close();
+  }
+});
+
+test('an artifact past the buffer limit is streamed and hashed per target; one that changes while it is sent is refused and leaves nothing', async () => {
+  const file = await makeArtifact(work.path, 'app-8.0.0.tar.gz', { VERSION: '8.0.0\n', 'data.bin': randomBytes(300_000).toString('base64') });
+  const bytes = await readFile(file);
+  const digest = sha256(bytes);
+  const id = releaseIdFor('8.0.0', digest);
+  const root = await folder('streamed');
+  const session = await sshTransport({ uploadBufferLimit: 1024 }).open(targetFor(servers[1], 'web-2', root));
+  try {
+    assert.equal((await session.stage(id, file, digest)).created, true);
+    assert.equal(await readFile(join(root, 'releases', id, 'VERSION'), 'utf8'), '8.0.0\n');
+    for (const [what, changed] of [['same size, other bytes', Buffer.from(bytes).fill(0x20, 1000, 2000)], ['cut short', bytes.subarray(0, 100_000)]] as const) {
+      const other = await folder(`streamed-${changed.length}`);
+      const s = await sshTransport({ uploadBufferLimit: 1024 }).open(targetFor(servers[1], 'web-2', other));
+      try {
+        // The size is taken when the upload starts; the bytes change before they are read.
+        const stage = s.stage(id, file, digest);
+        await writeFile(file, changed);
+        await assert.rejects(stage, (err: unknown) =>
+          err instanceof TargetError && err.code === 'target.digest' && err.message.includes(`expected ${digest}: it changed since it was verified`), what);
+        await eventually(async () => (await tree(other)).every((p) => !p.includes('.tmp-')), `${what}: the target removes its work folder`);
+        assert.deepEqual((await tree(other)).filter((p) => p.startsWith('releases/')), [], what);
+        assert.deepEqual((await s.inspect()).releases, [], `${what}: the next request gets a new shell`);
+      } finally {
+        await s.close();
+        await writeFile(file, bytes);
+      }
+    }
+  } finally {
+    await session.close();
+  }
+});
+
+test('the target refuses an upload whose digest line is not the expected digest, and keeps nothing of it', async () => {
+  const root = await folder('bad-line');
+  const data = await readFile(await makeArtifact(work.path, 'app-9.0.0.tar.gz', { VERSION: '9.0.0\n' }));
+  const digest = sha256(data);
+  const conn = await connectSsh(sshTargetOf(targetFor(servers[2], 'web-3', root)));
+  try {
+    const shell = new ScriptShell(conn);
+    const stage = targetScripts.stage(root, releaseIdFor('9.0.0', digest), '', digest, 'abc', new Date(), data.length);
+    const out = await shell.run([{ fn: 'stage', args: stage.args }], { kind: 'bytes', data, sha256: 'f'.repeat(64) });
+    assert.equal(out.exitCode, 3);
+    assert.match(out.stderr, /pitcrew-error upload the upload ended before its \d+ bytes and digest line arrived/);
+    assert.equal(shell.closed, true, 'a failed upload closes the shell');
+    assert.deepEqual(await tree(root), ['releases', 'shared']);
+  } finally {
+    await conn.end();
+  }
+});
+
+test('one transport reads a login key once for all its targets; a key that cannot be read is reported for each target by name', async () => {
+  const key = await keepKey(servers[0]);
+  await Promise.all(servers.slice(1).map(async (s) => s.authorize(await publicLineOf(key))));
+  const transport = sshTransport();
+  const first = await transport.open(targetFor(servers[0], 'web-1', await folder('key-1'), { identityFile: key }));
+  await rm(key);
+  // Read already: the other targets log in with it although the file is gone.
+  const others = await Promise.all(servers.slice(1).map(async (s, i) => transport.open(targetFor(s, `web-${i + 2}`, await folder(`key-${i + 2}`), { identityFile: key }))));
+  for (const s of [first, ...others]) assert.equal((await s.inspect()).fence, 0);
+  await Promise.all([first, ...others].map((s) => s.close()));
+  const fresh = sshTransport();
+  for (const [i, s] of servers.entries()) {
+    await assert.rejects(fresh.open(targetFor(s, `web-${i + 1}`, '/srv/app', { identityFile: key })), (err: unknown) =>
+      err instanceof SshKeyError && err.message === `target web-${i + 1} (${s.host}:${s.port}): cannot read identityFile ${key}: ENOENT`);
+  }
+});
+
+test('logs in with ECDSA and RSA keys (their signatures made from one parsed key)', async () => {
+  const s = servers[2];
+  for (const [type, bits] of [['ecdsa', '256'], ['ecdsa', '521'], ['rsa', '2048']]) {
+    const path = join(work.path, `client-${type}-${bits}`);
+    await run('ssh-keygen', ['-q', '-t', type, '-b', bits, '-N', '', '-f', path]);
+    await s.authorize((await readFile(`${path}.pub`, 'utf8')).trim());
+    const session = await sshTransport().open(targetFor(s, 'web-3', await folder(`key-${type}-${bits}`), { identityFile: path }));
+    assert.equal((await session.inspect()).fence, 0, `${type} ${bits}`);
+    await session.close();
+  }
+});
+
+test("a check's files are removed by the shell's next request, before its own calls", async () => {
+  const root = await folder('check-files');
+  const file = await makeArtifact(work.path, 'app-10.0.0.tar.gz', { VERSION: '10.0.0\n' });
+  const digest = sha256(await readFile(file));
+  const id = releaseIdFor('10.0.0', digest);
+  const session = await sshTransport().open(targetFor(servers[0], 'web-1', root));
+  const files = async (): Promise<string[]> => (await readdir(join(root, '.pitcrew', 'run'))).map((n) => n.replace(/^check-\w+-\w+/, 'check')).sort();
+  try {
+    await session.stage(id, file, digest);
+    await session.switchTo(id, 1);
+    assert.equal((await session.run('cat VERSION', { cwd: 'current', check: true })).stdoutTail, '10.0.0\n');
+    assert.deepEqual(await files(), ['check.err', 'check.out', 'check.pid']);
+    await session.markRelease(id, 'good');
+    assert.deepEqual(await files(), []);
+    assert.equal((await session.inspect()).details[0].mark, 'good', 'the request that removed them did its own work');
+  } finally {
+    await session.close();
   }
 });

@@ -107,15 +107,20 @@ export class ScriptedSession implements TargetSession {
     return parseInspect(await this.exec(targetScripts.inspect(this.root, options.free === true)));
   }
 
-  /** `via` runs the stage script instead of the port (the ssh transport sends the artifact in the same request). */
-  async stage(releaseId: string, artifactPath: string, sha256: string, via?: ScriptRunner): Promise<StageResult> {
+  /**
+   * With `upload`, the stage script is run by `upload.run` instead of the port and reads the
+   * artifact from its stdin: `upload.bytes` bytes, then a line with their sha256 (the ssh
+   * transport sends them in the same request); `artifactPath` is not used then.
+   */
+  async stage(releaseId: string, artifactPath: string, sha256: string, upload?: { bytes: number; run: ScriptRunner }): Promise<StageResult> {
     requireReleaseId(this.target, releaseId);
     const digest = sha256.toLowerCase();
     if (!isSha256(digest)) throw new UsageError(`target ${this.target}: ${JSON.stringify(sha256)} is not a sha256 digest`);
     if (!releaseId.endsWith(`-${digest.slice(0, 12)}`)) {
       throw new UsageError(`target ${this.target}: release id ${releaseId} does not end with the digest prefix ${digest.slice(0, 12)}`);
     }
-    const out = await this.exec(targetScripts.stage(this.root, releaseId, artifactPath, digest, this.suffix(), this.now()), {}, via);
+    const script = targetScripts.stage(this.root, releaseId, artifactPath, digest, this.suffix(), this.now(), upload?.bytes);
+    const out = await this.exec(script, {}, upload?.run);
     return { releaseId, created: out.includes(`staged ${releaseId}`) };
   }
 

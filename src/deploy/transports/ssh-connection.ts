@@ -6,7 +6,8 @@
  * pass on the private key or passphrase.
  */
 import { readFile } from 'node:fs/promises';
-import ssh2, { type Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
+import { Socket } from 'node:net';
+import ssh2, { type Client, type ClientChannel, type ConnectConfig, type PublicKeyAuthMethod, type ServerHostKeyAlgorithm } from 'ssh2';
 import { UsageError } from '../../errors.js';
 import { HostKeyError, SshAuthError, SshUnreachableError } from './ssh-errors.js';
 import {
@@ -14,7 +15,7 @@ import {
   type TrustedKey, type Verdict,
 } from './ssh-host-key.js';
 import { createLimiter, type Limiter, type Pooled } from './ssh-pool.js';
-import { loadPrivateKey, type SshTarget } from './ssh-target.js';
+import { loadPrivateKey, type KeyCache, type SshTarget } from './ssh-target.js';
 
 const earlyExits = new WeakMap<ClientChannel, { code: number | null; signal: string | null }>();
 
@@ -36,6 +37,8 @@ export interface ConnectOptions {
   keepaliveIntervalMs?: number;
   /** Exec channels open at once on the connection (default 8; OpenSSH allows 10). */
   maxChannels?: number;
+  /** Login keys already read (a transport shares one between its connections). */
+  keys?: KeyCache;
 }
 
 async function trustedKeys(t: SshTarget): Promise<{ keys: TrustedKey[]; source: string }> {
@@ -150,20 +153,49 @@ export class SshConnection implements Pooled {
   }
 }
 
+/**
+ * Dials a TCP socket that sends what is written to it within one tick in one
+ * system call. ssh2 writes every packet in three or four pieces (length,
+ * ciphertext, tag), and an upload of 1 MiB is 32 packets at once: with Nagle's
+ * algorithm off, each piece would be a send(2) and a segment of its own, a
+ * cost paid again by the host's kernel and sshd for every one of them.
+ */
+export function dialCoalescing(host: string, port: number): Socket {
+  const socket = new Socket();
+  socket.connect({ host, port });
+  // connect() puts Socket.prototype.write back on the instance: the wrapper goes on after it.
+  const write = socket.write as (...args: unknown[]) => boolean;
+  let corked = false;
+  socket.write = ((...args: unknown[]): boolean => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
+    return write.apply(socket, args);
+  }) as Socket['write'];
+  return socket;
+}
+
 /** Dials, verifies the host key and logs in; rejects with a typed error naming host:port. */
 export async function connectSsh(t: SshTarget, opts: ConnectOptions = {}): Promise<SshConnection> {
   const { keys, source } = await trustedKeys(t);
-  const key = await loadPrivateKey(t, opts.env ?? process.env);
+  const key = await loadPrivateKey(t, opts.env ?? process.env, opts.keys);
   const timeoutMs = opts.connectTimeoutMs ?? 20_000;
   const client = (opts.newClient ?? (() => new ssh2.Client()))();
   let verdict: Verdict | undefined;
   const algorithms = hostKeyAlgorithms(keys);
+  const login: PublicKeyAuthMethod = { type: 'publickey', username: t.user, key };
   const config: ConnectConfig = {
     host: t.host,
     port: t.port,
     username: t.user,
-    privateKey: key.privateKey,
-    passphrase: key.passphrase,
+    // The key only, already parsed: no `none` attempt first (a round trip every login), and no
+    // parsing of the key again per connection.
+    authHandler: [login],
     readyTimeout: timeoutMs,
     keepaliveInterval: opts.keepaliveIntervalMs ?? 10_000,
     keepaliveCountMax: 3,
@@ -191,13 +223,16 @@ export async function connectSsh(t: SshTarget, opts: ConnectOptions = {}): Promi
     };
     client.on('error', onError);
     client.once('ready', onReady);
+    // Dialed before ssh2 gets it: ssh2 waits for `connect` only on a socket still connecting.
+    const sock = dialCoalescing(t.host, t.port);
     try {
-      client.connect(config);
+      client.connect({ ...config, sock });
       // Requests and replies are small and wait on each other: with Nagle's algorithm on, a
       // request sent while an earlier packet is unacknowledged waits for the peer's delayed ACK
       // (40 ms on Linux), on every script and channel.
       client.setNoDelay?.(true);
     } catch (err) {
+      sock.destroy();
       onError(err as Error);
     }
   });

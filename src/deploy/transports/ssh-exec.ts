@@ -12,6 +12,7 @@ import type { ClientChannel } from 'ssh2';
 import { UsageError } from '../../errors.js';
 import { recordedExit, type SshConnection } from './ssh-connection.js';
 import { SshUnreachableError } from './ssh-errors.js';
+import type { ScriptOutcome } from './scripted-session.js';
 import type { ScriptShell } from './ssh-shell.js';
 import { shellQuote } from './target-script.js';
 import { OUTPUT_TAIL_BYTES, type RunResult } from './transport.js';
@@ -108,8 +109,9 @@ exit $s`;
  * arguments as RUN): its output goes to files beside the pid file and the
  * last OUTPUT_TAIL_BYTES of each are printed when it ends, so nothing it
  * leaves running can write into the shell's streams or another check's
- * files. The files are removed when the shell closes (one process for all,
- * not one per check). Its exit status is the request's (over 128: killed by
+ * files. The files are removed by the shell's next request, or when it
+ * closes (one process for all the checks before it, and no request of its
+ * own). Its exit status is the request's (over 128: killed by
  * signal status - 128).
  */
 export const CHECK_FUNCTION = `pitcrew_check() {
@@ -223,15 +225,20 @@ const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) =
  * time limit counts from the moment the shell takes the request.
  */
 export async function runCheckInShell(conn: SshConnection, shell: ScriptShell, spec: RemoteCommand): Promise<RemoteRun> {
-  // A name per check (what one left running keeps writing to its own files), all removed when the shell closes.
+  // A name per check (what one left running keeps writing to its own files, unlinked or not).
   const base = `${spec.root}/.pitcrew/run/check-${shell.id}-${randomBytes(4).toString('hex')}`;
   const pidFile = `${base}.pid`;
-  shell.removeOnClose(pidFile, `${base}.out`, `${base}.err`);
   let kill: ReturnType<typeof killTimer> | undefined;
-  const out = await shell.run([{ fn: 'check', args: [spec.root, spec.where, pidFile, spec.command, ...exports(spec.env)] }], undefined, () => {
-    kill = killTimer(conn, spec, pidFile);
-  });
-  await kill?.stop();
+  let out: ScriptOutcome;
+  try {
+    out = await shell.run([{ fn: 'check', args: [spec.root, spec.where, pidFile, spec.command, ...exports(spec.env)] }], undefined, () => {
+      kill = killTimer(conn, spec, pidFile);
+    });
+  } finally {
+    await kill?.stop();
+    // Read by the kill channel until the check has ended and its killing is over; then of no use.
+    shell.forget(pidFile, `${base}.out`, `${base}.err`);
+  }
   const m = HEADER.exec(out.stdout);
   if (m === null) return { ran: false, exitCode: out.exitCode, stderr: out.stderr.slice(-OUTPUT_TAIL_BYTES) };
   const status = out.exitCode;

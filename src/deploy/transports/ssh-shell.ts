@@ -9,7 +9,10 @@
  * nonce: the shell runs only text between `<nonce> begin` and `<nonce> end`,
  * each in a subshell of its own (`exit`, `set`, `cd`, traps and fds stay
  * inside it), and ends its reply on both streams with the nonce and the exit
- * status. Bytes that arrive outside a frame are dropped, never run.
+ * status. Bytes that arrive outside a frame are dropped, never run. A stage
+ * request may be followed by an upload (ssh-upload.ts), which the stage
+ * script reads itself; a request whose upload may be left unread in part
+ * closes the shell.
  *
  * Must never carry a user command whose output it streams: a daemon it
  * starts could keep writing into the shell's streams. Steps (install,
@@ -17,33 +20,19 @@
  * files (ssh-exec.ts). Must never send a value inside script text: the
  * arguments travel as single-quoted words of a `set --` line.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
+import { setImmediate } from 'node:timers/promises';
 import type { ClientChannel } from 'ssh2';
+import { TargetError } from '../errors.js';
 import type { ScriptOutcome } from './scripted-session.js';
 import type { SshConnection } from './ssh-connection.js';
 import { SshUnreachableError } from './ssh-errors.js';
 import { CHECK_FUNCTION } from './ssh-exec.js';
 import { createLimiter, type Limiter } from './ssh-pool.js';
 import { functionName, scriptLibrary, shellQuote, type ScriptName } from './target-script.js';
-
-// $1 target root, $2 upload name, $3 its size in bytes. Reads exactly $3
-// bytes of stdin into <root>/.pitcrew/<name> (or drops them when that cannot
-// be written) and removes the upload when the request's subshell ends,
-// whatever happened; the stage call that follows it names that path.
-const RECEIVE = `pitcrew_receive() {
-up="$1/.pitcrew/$2"
-trap 'rm -f "$up"' EXIT
-umask 077
-if [ -d "$1" ] && { [ -d "$1/.pitcrew" ] || mkdir -p "$1/.pitcrew"; } && : > "$up"; then
-  head -c "$3" > "$up" || { printf 'pitcrew-error io cannot write the upload %s\\n' "$up" >&2; exit 3; }
-else
-  head -c "$3" > /dev/null
-  [ -d "$1" ] && { printf 'pitcrew-error io cannot write the upload %s\\n' "$up" >&2; exit 3; }
-fi
-}
-`;
+import { changedProblem, UPLOAD_SLICE, type Upload, type UploadProblem } from './ssh-upload.js';
 
 // $1 the nonce. Reads frames from stdin and runs each one's calls in a
 // subshell; only a frame opened with `input` may read stdin (an upload), the
@@ -69,9 +58,9 @@ while :; do
   printf '\\n%s\\n' "$n" >&2
 done`;
 
-/** One call in a request: a script of the library, or the upload receiver, with its arguments. */
+/** One call in a request: a script of the library, a check, or the removal of files, with its arguments. */
 export interface ShellCall {
-  fn: ScriptName | 'receive' | 'check' | 'forget';
+  fn: ScriptName | 'check' | 'forget';
   args: string[];
 }
 
@@ -80,14 +69,30 @@ const FORGET = `pitcrew_forget() { rm -f "$@"; }
 `;
 
 function callLine(call: ShellCall): string {
-  const fn = call.fn === 'receive' || call.fn === 'check' || call.fn === 'forget' ? `pitcrew_${call.fn}` : functionName(call.fn);
+  const fn = call.fn === 'check' || call.fn === 'forget' ? `pitcrew_${call.fn}` : functionName(call.fn);
   return `set -- ${call.args.map(shellQuote).join(' ')}\n${fn} "$@"\n`;
 }
 
-/** Bytes to stream into the request's stdin right after it (an upload). */
-export interface ShellInput {
-  file: string;
-  bytes: number;
+/**
+ * Hands one slice of an upload to ssh2, then waits for the next turn of the
+ * event loop, or for the channel to drain when ssh2 holds more than it wants
+ * (it stops waiting when the channel closes or the request was answered).
+ */
+async function writeSlice(channel: ClientChannel, slice: Buffer, replied: Promise<unknown>): Promise<void> {
+  if (channel.write(slice)) {
+    await setImmediate();
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    const go = (): void => {
+      channel.removeListener('drain', go);
+      channel.removeListener('close', go);
+      resolve();
+    };
+    channel.once('drain', go);
+    channel.once('close', go);
+    replied.then(go, go);
+  });
 }
 
 interface Pending {
@@ -119,51 +124,90 @@ export class ScriptShell {
 
   /**
    * Runs `calls` in one subshell and returns its exit status and output. With
-   * `input`, the file's bytes follow the request on stdin: a `receive` call
-   * must read exactly `input.bytes` of them; when the request fails the shell
-   * is closed, so nothing unread can reach the next request. `onSent` is
-   * called once the request has left, after any request queued before it.
+   * `upload`, its bytes and then a line with their sha256 follow the request
+   * on stdin, for a stage call to read; the line is sent only after bytes
+   * found to have that digest. When the request fails the shell is closed, so
+   * nothing unread can reach the next request. `onSent` is called once the
+   * request has left, after any request queued before it.
    */
-  run(calls: ShellCall[], input?: ShellInput, onSent?: () => void): Promise<ScriptOutcome> {
+  run(calls: ShellCall[], upload?: Upload, onSent?: () => void): Promise<ScriptOutcome> {
     return this.one(async () => {
       const channel = await this.open();
       const done = new Promise<ScriptOutcome>((resolve, reject) => {
         this.pending = { stdout: '', stderr: '', errDone: false, resolve, reject };
       });
-      const open = input === undefined ? 'begin' : 'input';
-      const request = `${this.nonce} ${open}\n${calls.map(callLine).join('')}${this.nonce} end\n`;
+      const open = upload === undefined ? 'begin' : 'input';
+      // Files to forget go first: their removal's status is not the request's.
+      const forget: ShellCall[] = this.leftovers.size === 0 ? [] : [{ fn: 'forget', args: [...this.leftovers] }];
+      this.leftovers.clear();
+      const request = `${this.nonce} ${open}\n${[...forget, ...calls].map(callLine).join('')}${this.nonce} end\n`;
       channel.write(request);
       onSent?.();
-      if (input !== undefined) await this.send(channel, input);
+      const sent = upload === undefined ? 'sent' : await this.send(channel, upload, done);
+      if (typeof sent === 'object') {
+        // No digest line follows: the stage on the target fails too, whatever it read.
+        await this.abandon();
+        await done.catch(() => undefined);
+        throw new TargetError(this.conn.target.target, sent.problem, { code: sent.code });
+      }
       const out = await done;
       // An upload the script did not read to the end would be read as the next request's text (and dropped): start afresh.
-      if (input !== undefined && out.exitCode !== 0) await this.end();
+      if (upload !== undefined && (out.exitCode !== 0 || sent === 'stopped')) await this.abandon();
       return out;
     });
   }
 
-  private async send(channel: ClientChannel, input: ShellInput): Promise<void> {
-    let sent = 0;
-    let gone = false;
-    const onClose = (): void => {
-      gone = true;
+  /**
+   * Writes the upload after the request, a slice per turn of the event loop
+   * (see UPLOAD_SLICE), then the digest line. Held bytes were checked when
+   * read; a file is hashed as it is streamed. Stops early (`stopped`) when
+   * the target has answered (a failure, which its answer tells) or the shell
+   * ended. Returns why the digest line was not sent, or `sent` once it was.
+   */
+  private async send(channel: ClientChannel, upload: Upload, replied: Promise<unknown>): Promise<'sent' | 'stopped' | UploadProblem> {
+    let stop = false;
+    const halt = (): void => {
+      stop = true;
     };
-    channel.once('close', onClose);
+    channel.once('close', halt);
+    replied.then(halt, halt);
     try {
-      for await (const chunk of createReadStream(input.file)) {
-        // The host or the connection went away: the reply (or the loss) tells the caller; write nothing more.
-        if (gone || this.ended) return;
-        const buf = chunk as Buffer;
-        sent += buf.length;
-        if (!channel.write(buf)) await Promise.race([once(channel, 'drain'), once(channel, 'close')]);
+      if (upload.kind === 'bytes') {
+        for (let at = 0; at < upload.data.length; at += UPLOAD_SLICE) {
+          if (stop || this.ended) return 'stopped';
+          await writeSlice(channel, upload.data.subarray(at, at + UPLOAD_SLICE), replied);
+        }
+      } else {
+        const hash = createHash('sha256');
+        let sent = 0;
+        let more = false;
+        try {
+          for await (const chunk of createReadStream(upload.file, { highWaterMark: UPLOAD_SLICE })) {
+            if (stop || this.ended) return 'stopped';
+            let buf = chunk as Buffer;
+            if (sent + buf.length > upload.bytes) {
+              // The file grew since its size was taken: send what the request announced, and no digest line.
+              buf = buf.subarray(0, upload.bytes - sent);
+              more = true;
+            }
+            hash.update(buf);
+            sent += buf.length;
+            await writeSlice(channel, buf, replied);
+            if (more) break;
+          }
+        } catch (err) {
+          return { problem: `cannot read the artifact ${upload.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, code: 'target.io' };
+        }
+        const got = hash.digest('hex');
+        if (more || sent !== upload.bytes || got !== upload.sha256) {
+          return changedProblem(upload.file, got, upload.sha256, ` over ${more ? `more than ${upload.bytes}` : sent} bytes (${upload.bytes} when staging began)`);
+        }
       }
     } finally {
-      channel.removeListener('close', onClose);
+      channel.removeListener('close', halt);
     }
-    if (sent !== input.bytes) {
-      // The file changed under us: the script waits for bytes that will never come.
-      await this.end();
-    }
+    channel.write(`${upload.sha256}\n`);
+    return 'sent';
   }
 
   /** Starts opening the shell's channel now, so the first request does not wait for it. */
@@ -174,7 +218,7 @@ export class ScriptShell {
   private open(): Promise<ClientChannel> {
     if (this.ended) return Promise.reject(new SshUnreachableError(this.conn.target, 'closed', 'the target shell has closed'));
     this.channel ??= new Promise<ClientChannel>((resolve, reject) => {
-      const command = `exec sh -c ${shellQuote(`${scriptLibrary()}${RECEIVE}${CHECK_FUNCTION}${FORGET}${LOOP}`)} pitcrew-shell ${this.nonce}`;
+      const command = `exec sh -c ${shellQuote(`${scriptLibrary()}${CHECK_FUNCTION}${FORGET}${LOOP}`)} pitcrew-shell ${this.nonce}`;
       // The shell holds one of the connection's channel slots until it ends.
       this.conn.withChannel(command, (channel) => {
         this.listen(channel);
@@ -233,27 +277,41 @@ export class ScriptShell {
     }
   }
 
-  /** Files on the target to remove when the shell closes. */
-  removeOnClose(...paths: string[]): void {
+  /**
+   * Files on the target to remove (a finished check's): the next request
+   * removes them before its own calls, in the same subshell, so they cost no
+   * request of their own unless the shell closes first.
+   */
+  forget(...paths: string[]): void {
     for (const p of paths) this.leftovers.add(p);
   }
 
-  /** Removes the files named by removeOnClose, ends the shell (EOF on its stdin) and waits for its channel to close. */
+  /** Removes the files still to forget, ends the shell (EOF on its stdin) and waits for its channel to close. */
   async close(): Promise<void> {
     if (this.channel === undefined || this.ended) {
       this.ended = true;
       return;
     }
-    if (this.leftovers.size > 0) {
-      const paths = [...this.leftovers];
-      this.leftovers.clear();
-      await this.run([{ fn: 'forget', args: paths }]).catch(() => undefined);
-    }
+    // A request with no calls of its own carries the removal.
+    if (this.leftovers.size > 0) await this.run([]).catch(() => undefined);
     await this.end();
   }
 
   /** Ends the shell: EOF on its stdin, then waits for its channel to close. */
   private async end(): Promise<void> {
+    await this.finish((channel) => channel.end());
+  }
+
+  /**
+   * Closes the shell's channel at once, dropping what is still queued for it:
+   * after a failed upload, what the target did not read is of no use, and with
+   * EOF it would have to read it all first.
+   */
+  private async abandon(): Promise<void> {
+    await this.finish((channel) => channel.close());
+  }
+
+  private async finish(how: (channel: ClientChannel) => void): Promise<void> {
     if (this.channel === undefined || this.ended) {
       this.ended = true;
       return;
@@ -261,7 +319,7 @@ export class ScriptShell {
     const channel = await this.channel.catch(() => undefined);
     if (channel === undefined) return;
     const closed = once(channel, 'close').catch(() => undefined);
-    channel.end();
+    how(channel);
     this.release?.();
     await closed;
   }

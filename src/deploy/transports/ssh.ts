@@ -6,8 +6,6 @@
  * per target; step commands get a channel each. Must never trust a host
  * key on first use, and never send the deployer's environment to a target.
  */
-import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
 import { TargetError } from '../errors.js';
 import { isReleaseId, isSha256 } from '../release-id.js';
@@ -17,6 +15,7 @@ import { runCheckInShell, runCommandOver } from './ssh-exec.js';
 import { ConnectionPool } from './ssh-pool.js';
 import { ScriptShell } from './ssh-shell.js';
 import { sshTargetOf, type SshTarget } from './ssh-target.js';
+import { ArtifactUploads, uploadBytes } from './ssh-upload.js';
 import type {
   InspectOptions, ReleaseMark, RunOptions, RunResult, StageResult, SwitchResult, TargetRef, TargetSession, TargetState, Transport,
 } from './transport.js';
@@ -24,6 +23,8 @@ import type {
 export interface SshTransportOptions extends ConnectOptions {
   /** Time between SIGTERM and SIGKILL to a timed-out command's process group (default 2 s). */
   killGraceMs?: number;
+  /** Largest artifact held in memory for every target (default UPLOAD_BUFFER_LIMIT); larger ones are streamed from the file per target. */
+  uploadBufferLimit?: number;
 }
 
 export interface SshTransport extends Transport {
@@ -40,7 +41,7 @@ class SshSession implements TargetSession {
   private lastState?: TargetState;
 
   constructor(private readonly t: SshTarget, private readonly conn: SshConnection, private readonly opts: SshTransportOptions,
-    private readonly shell: () => ScriptShell, private readonly release: () => Promise<void>) {
+    private readonly shell: () => ScriptShell, private readonly uploads: ArtifactUploads, private readonly release: () => Promise<void>) {
     this.target = t.target;
     this.scripted = new ScriptedSession(t.target, t.path, {
       runScript: (script) => this.shell().run([{ fn: script.name, args: script.args }]),
@@ -81,7 +82,7 @@ class SshSession implements TargetSession {
     return state;
   }
 
-  /** Streams the artifact into `.pitcrew/`, stages it with the shared script and removes the upload, in one request to the shell. */
+  /** Sends the artifact's bytes after the stage request, for the shared stage script to unpack as they arrive. */
   async stage(releaseId: string, artifactPath: string, sha256: string): Promise<StageResult> {
     const digest = sha256.toLowerCase();
     // Bad arguments are refused by the shared stage before it touches the target.
@@ -99,11 +100,12 @@ class SshSession implements TargetSession {
       });
       if (there !== undefined) return there;
     }
-    const name = `upload.tmp-${randomBytes(6).toString('hex')}`;
-    const remote = `${this.t.path}/.pitcrew/${name}`;
-    const bytes = (await stat(artifactPath)).size;
-    return this.scripted.stage(releaseId, remote, sha256,
-      (script) => this.shell().run([{ fn: 'receive', args: [this.t.path, name, String(bytes)] }, { fn: script.name, args: script.args }], { file: artifactPath, bytes }));
+    const upload = await this.uploads.get(artifactPath, digest);
+    if (!('kind' in upload)) throw new TargetError(this.target, upload.problem, { code: upload.code });
+    return this.scripted.stage(releaseId, '', sha256, {
+      bytes: uploadBytes(upload),
+      run: (script) => this.shell().run([{ fn: script.name, args: script.args }], upload),
+    });
   }
 
   switchTo(releaseId: string, fencingToken: number): Promise<SwitchResult> {
@@ -136,6 +138,9 @@ function poolKey(t: SshTarget): string {
 
 export function sshTransport(opts: SshTransportOptions = {}): SshTransport {
   const pool = new ConnectionPool<SshConnection>();
+  const connectOptions: ConnectOptions = { ...opts, keys: opts.keys ?? new Map() };
+  // The artifact's bytes, read once for every target of the deploy.
+  const uploads = new ArtifactUploads(opts.uploadBufferLimit);
   // One script shell per connection, shared by the sessions on it; a closed one is replaced.
   const shells = new WeakMap<SshConnection, ScriptShell>();
   const shellOf = (conn: SshConnection): ScriptShell => {
@@ -154,12 +159,15 @@ export function sshTransport(opts: SshTransportOptions = {}): SshTransport {
     async open(target: TargetRef): Promise<TargetSession> {
       const t = sshTargetOf(target);
       const key = poolKey(t);
-      const conn = await pool.acquire(key, () => connectSsh(t, opts));
+      const conn = await pool.acquire(key, () => connectSsh(t, connectOptions));
       // Nearly every session runs a script soon: open the shell while the other targets log in.
       shellOf(conn).warm();
-      return new SshSession(t, conn, opts, () => shellOf(conn), () => pool.release(key, conn));
+      return new SshSession(t, conn, opts, () => shellOf(conn), uploads, () => pool.release(key, conn));
     },
-    closeAll: () => pool.closeAll(),
+    closeAll: async () => {
+      uploads.clear();
+      await pool.closeAll();
+    },
     get openConnections() {
       return pool.size;
     },

@@ -4,10 +4,12 @@
  * its script shell (ssh-shell.ts). Arguments are always passed as positional
  * parameters (`$1`...), never pasted into the text, so no value can change
  * what a script does. Needs on the target: sh, GNU coreutils (mv -T, sync
- * FILE, sha256sum), tar with gzip, flock (util-linux); df and awk only for
- * free space. Builtins wherever they do: each process costs milliseconds on
- * a small host. A script must never edit `current` in place, never remove
- * what `current` points at, and never move the fence down.
+ * FILE, head -c; sha256sum for an artifact that is a file on the target),
+ * tar with gzip, flock (util-linux); df and awk only for free space.
+ * Builtins wherever they do: each process costs milliseconds on a small
+ * host. A script must never edit `current` in place, never remove what
+ * `current` points at, and never move the fence down; the order of writes
+ * and syncs that keeps this true across a crash is in docs/deploy-model.md.
  */
 
 export type ScriptName = 'inspect' | 'stage' | 'switch' | 'mark' | 'remove';
@@ -33,7 +35,6 @@ P=$1; shift
 die() { c=$1; shift; printf 'pitcrew-error %s %s\n' "$c" "$*" >&2; exit 3; }
 need() { command -v "$1" >/dev/null 2>&1 || die missing-tool "$1 is not installed on the target"; }
 flush() { sync "$@" 2>/dev/null || sync; }
-put() { t="$1.tmp-$$"; if printf '%s\n' "$2" > "$t" && flush "$t" && mv -f "$t" "$1"; then flush "\${1%/*}"; else rm -f "$t"; die io "cannot write $1"; fi; }
 lock() {
   need flock
   [ -d "$P/.pitcrew" ] || mkdir -p "$P/.pitcrew" || die io "cannot create $P/.pitcrew"
@@ -89,25 +90,42 @@ done
 exit 0
 `;
 
-// $1 release id, $2 artifact on the target, $3 its sha256, $4 temp suffix, $5 UTC time of staging.
+// $1 release id, $2 artifact on the target, $3 its sha256, $4 temp suffix, $5 UTC time of
+// staging, $6 (ssh) the artifact is no file but the next $6 bytes of stdin, then a line with
+// their sha256: the deployer hashed the very bytes it sent, so the script unpacks them as they
+// come and checks that the line arrived, not the digest again ($2 is then empty).
 const STAGE = sh`
-id=$1 art=$2 want=$3 sfx=$4 at=$5
+id=$1 art=$2 want=$3 sfx=$4 at=$5 len=\${6:-}
 R="$P/releases" D="$P/releases/$1"
 same_or_conflict() {
   meta "$D"
   [ "$s" = "$want" ] && { printf 'exists %s\n' "$id"; exit 0; }
   die conflict "releases/$id already exists with digest \${s:-unknown (not finished by pitcrew)}, not $want"
 }
-[ -e "$D" ] && same_or_conflict
-need sha256sum; need tar
-[ -f "$art" ] || die missing "artifact $art is not on the target"
-got=$(sha256sum < "$art") || die io "cannot read $art"
-got=\${got%% *}
-[ "$got" = "$want" ] || die digest "artifact $art has digest $got, expected $want"
+if [ -e "$D" ]; then
+  # An upload not needed is still read to its end: the shell's next request follows it.
+  [ -n "$len" ] && { head -c "$len" > /dev/null; IFS= read -r l || :; }
+  same_or_conflict
+fi
+need tar
+if [ -z "$len" ]; then
+  need sha256sum
+  [ -f "$art" ] || die missing "artifact $art is not on the target"
+  got=$(sha256sum < "$art") || die io "cannot read $art"
+  got=\${got%% *}
+  [ "$got" = "$want" ] || die digest "artifact $art has digest $got, expected $want"
+fi
 { [ -d "$R" ] && [ -d "$P/shared" ]; } || mkdir -p "$R" "$P/shared" || die io "cannot create $R"
 T="$D.tmp-$sfx"
 mkdir "$T" || die io "cannot create $T"
-if ! e=$(tar -xzof "$art" -C "$T" 2>&1); then rm -rf "$T"; die unpack "cannot unpack $art: $e"; fi
+if [ -n "$len" ]; then
+  # head stops at the upload's end (tar's gzip would read on into the next request). A stream
+  # cut short ends before the line: gzip's length and CRC catch a cut inside the archive, the
+  # missing line a cut anywhere.
+  if ! e=$(head -c "$len" | tar -xzof - -C "$T" 2>&1); then rm -rf "$T"; die unpack "cannot unpack the upload: $e"; fi
+  IFS= read -r l || l=
+  [ "$l" = "$want" ] || { rm -rf "$T"; die upload "the upload ended before its $len bytes and digest line arrived"; }
+elif ! e=$(tar -xzof "$art" -C "$T" 2>&1); then rm -rf "$T"; die unpack "cannot unpack $art: $e"; fi
 [ -e "$D" ] && { rm -rf "$T"; same_or_conflict; }
 # The staging order: one past the highest on the target, so the new release sorts after
 # every release there, whatever prune removed.
@@ -121,24 +139,39 @@ fi
 sync -f "$T" 2>/dev/null || sync
 # No lock: rename(2) will not replace a folder that has files, so of two stagers of
 # one release the second finds the first's and answers as if it had been there.
+# The rename itself is made durable by the switch (one fsync of releases/ with the fence):
+# until a switch points current at it, a release lost to a power cut is only staged again.
 if ! mv -T "$T" "$D" 2>/dev/null; then rm -rf "$T"; [ -e "$D" ] && same_or_conflict; die io "cannot rename $T to $D"; fi
-flush "$R"
 printf 'staged %s\n' "$id"
 `;
 
+// Everything current's rename depends on is made durable by one fsync process before it:
+// the fence, the release's own rename into releases/ (stage leaves that to here), and, for
+// a new fence file, its entry in .pitcrew/ and that of .pitcrew/ (lock may have just made it). The fence is written in place, never shortened:
+// a token only grows, so the new digits cover the old ones and the first line is the new
+// token; a write of a few bytes at the start of a file lands whole or not at all (the
+// sector-atomic write PostgreSQL relies on for pg_control), so a power cut leaves the old
+// token or the new one, never an empty or a lower one.
 const SWITCH = sh`
 id=$1 tok=$2 sfx=$3
 case $tok in ''|*[!0-9]*) die usage "fencing token $tok is not a non-negative integer";; esac
 [ -f "$P/releases/$id/.pitcrew-release.json" ] || die missing "releases/$id is not staged on this target"
 lock
-first "$P/.pitcrew/fence"; f=\${v:-0}
-case $f in *[!0-9]*) die io "$P/.pitcrew/fence holds '$f', not a token; fix or remove it by hand";; esac
+F="$P/.pitcrew/fence"
+first "$F"; f=\${v:-0}
+case $f in *[!0-9]*) die io "$F holds '$f', not a token; fix or remove it by hand";; esac
 [ "$tok" -lt "$f" ] && die fence "$f"
-[ "$tok" -gt "$f" ] && put "$P/.pitcrew/fence" "$tok"
+set -- "$P/releases"
+if [ "$tok" -gt "$f" ]; then
+  [ -f "$F" ] || set -- "$@" "$P/.pitcrew" "$P"
+  printf '%s\n' "$tok" 1<> "$F" || die io "cannot write $F"
+  set -- "$F" "$@"
+fi
 points "$P/current"; prev=$r
 for l in "$P"/current.tmp-*; do { [ -e "$l" ] || [ -L "$l" ]; } && rm -f "$l"; done
 L="$P/current.tmp-$sfx"
 ln -s "releases/$id" "$L" || die io "cannot create $L"
+flush "$@"
 mv -Tf "$L" "$P/current" || { rm -f "$L"; die io "cannot rename $L over $P/current"; }
 flush "$P"
 printf 'previous %s\n' "$prev"
@@ -178,8 +211,12 @@ function script(name: ScriptName, root: string, args: string[]): TargetScript {
 
 export const targetScripts = {
   inspect: (root: string, free = false) => script('inspect', root, free ? ['free'] : []),
-  stage: (root: string, releaseId: string, artifact: string, sha256: string, suffix: string, stagedAt: Date) =>
-    script('stage', root, [releaseId, artifact, sha256, suffix, stagedAt.toISOString().replace(/\.\d{3}Z$/, 'Z')]),
+  /** With `uploadBytes`, the artifact comes on stdin: that many bytes, then a line with their sha256 (`artifact` is ignored). */
+  stage: (root: string, releaseId: string, artifact: string, sha256: string, suffix: string, stagedAt: Date, uploadBytes?: number) =>
+    script('stage', root, [
+      releaseId, uploadBytes === undefined ? artifact : '', sha256, suffix, stagedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      ...(uploadBytes === undefined ? [] : [String(uploadBytes)]),
+    ]),
   switchTo: (root: string, releaseId: string, token: number, suffix: string) =>
     script('switch', root, [releaseId, String(token), suffix]),
   mark: (root: string, releaseId: string, mark: string) => script('mark', root, [releaseId, mark]),
