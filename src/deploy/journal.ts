@@ -40,10 +40,11 @@ export class Journal {
   ) {}
 
   /**
-   * Resolves once the event is stored. Events written while an earlier write
-   * is in flight (the other targets' steps, as a deploy works on all at once)
-   * go together in the next one: one transaction for many events, in the
-   * order they were written, and none resolves before it is stored.
+   * Resolves once the event is stored. Events written in the same turn of the
+   * event loop, or while an earlier write is in flight (the other targets'
+   * steps, as a deploy works on all at once), go together in the next one:
+   * one transaction for many events, in the order they were written, and
+   * none resolves before it is stored.
    */
   write(step: StepName, target: string | null, phase: Phase, detail: string | null = null): Promise<JournalEvent> {
     const event: JournalEventInput = {
@@ -51,8 +52,9 @@ export class Journal {
     };
     return new Promise((resolve, reject) => {
       this.#pending.push({ event, resolve, reject });
-      // A microtask later: the writes of one turn of the event loop (a batch's targets starting a step) share the first commit.
-      if (this.#pending.length === 1 && !this.#writing) queueMicrotask(() => void this.#drain());
+      // Once this turn of the event loop is over: what it wrote (a batch's targets starting a step, or the
+      // answers of several targets read in one poll) shares the first commit.
+      if (this.#pending.length === 1 && !this.#writing) setImmediate(() => void this.#drain());
     });
   }
 

@@ -21,6 +21,11 @@ function slowJournal() {
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Lets the event loop turn until `done` holds (at most 20 turns). */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 20 && !done(); i++) await turn();
+}
+
 test('journal writes of one turn share a store write; writes made meanwhile share the next, in order', async () => {
   const { coord, writes } = slowJournal();
   const journal = new Journal(coord, 'd1', 7, () => 1000, (text) => text.replaceAll('hunter2', '***'));
@@ -35,7 +40,7 @@ test('journal writes of one turn share a store write; writes made meanwhile shar
   assert.equal(writes.length, 1, 'nothing is sent while a write is in flight');
   writes[0].finish();
   assert.deepEqual((await Promise.all(first)).map((e) => e.seq), [1, 2, 3]);
-  await turn();
+  await until(() => writes.length === 2);
   assert.equal(writes.length, 2);
   assert.deepEqual(writes[1].events.map((e) => [e.target, e.detail]), [['web-2', 'password ***'], ['web-1', null]]);
   writes[1].finish();
@@ -52,7 +57,7 @@ test('a refused store write fails every event it carried, and the journal goes o
   await assert.rejects(a, /stale fencing token/);
   await assert.rejects(b, /stale fencing token/);
   const c = journal.write('rollback', null, 'started');
-  await turn();
+  await until(() => writes.length === 2);
   assert.equal(writes.length, 2);
   writes[1].finish();
   assert.equal((await c).step, 'rollback');
@@ -69,7 +74,7 @@ test('a step is journaled started before it runs and succeeded after, each await
   await turn();
   assert.equal(ran, false, 'the step waits for its started event to be stored');
   writes[0].finish();
-  await turn();
+  await until(() => writes.length === 2);
   assert.equal(ran, true);
   assert.deepEqual(writes[1].events.map((e) => e.phase), ['succeeded']);
   writes[1].finish();
