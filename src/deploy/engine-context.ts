@@ -58,7 +58,8 @@ export function targetRefs(environment: Environment): TargetRef[] {
  * login must not hold the others in line); if any fails, closes the opened
  * ones and throws the failure of the first such target in config order.
  */
-export async function openTargets(environment: Environment, ports: EnginePorts): Promise<CheckTarget[]> {
+/** Logs in to every target of the environment at once; if any fails, closes the others and throws its error. */
+export async function openTargets(environment: Environment, ports: Pick<EnginePorts, 'transports'>): Promise<CheckTarget[]> {
   const transport = transportFor(environment.transport, 'transport', ports.transports ?? defaultTransports);
   const refs = targetRefs(environment);
   const settled = await Promise.allSettled(refs.map(async (ref): Promise<CheckTarget> => ({

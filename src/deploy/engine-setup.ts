@@ -12,7 +12,7 @@ import { httpCoordinator, storeCoordinator, type DeployCoordinator } from '../co
 import { parseDuration, type Config, type Environment } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import type { CliContext } from '../cli/context.js';
-import { loadCliConfig } from '../cli/load-config.js';
+import { findEnvironment, type FoundEnvironment } from '../cli/find-environment.js';
 import { openCommandStore } from '../cli/store.js';
 import { createNotify } from '../notify/notify.js';
 import type { EnginePorts } from './engine-context.js';
@@ -26,17 +26,9 @@ export interface DeployWorkspace {
   close(): Promise<void>;
 }
 
-export async function openWorkspace(ctx: CliContext, envName: string): Promise<DeployWorkspace> {
-  const loaded = await loadCliConfig(ctx);
+export async function openWorkspace(ctx: CliContext, envName: string, found?: FoundEnvironment): Promise<DeployWorkspace> {
+  const { loaded, environment } = found ?? (await findEnvironment(ctx, envName));
   const { config } = loaded;
-  const environment = Object.hasOwn(config.environments, envName) ? config.environments[envName] : undefined;
-  if (environment === undefined) {
-    const known = Object.keys(config.environments);
-    throw new UsageError(`${ctx.globals.configPath}: environments.${envName} is not defined`, {
-      code: 'environment.unknown',
-      hint: known.length > 0 ? `defined environments: ${known.join(', ')}` : 'define it under `environments:` first',
-    });
-  }
   const server = ctx.globals.server;
   let coord: DeployCoordinator;
   if (server !== undefined && server !== '') {

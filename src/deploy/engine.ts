@@ -39,6 +39,11 @@ export interface DeployRequest {
   dryRun?: boolean;
   /** How long to wait for the lock; default environment.lock.wait. */
   waitLockMs?: number;
+  /**
+   * The environment's targets, already being logged in to (openTargets): the
+   * engine takes them over and closes them. Default: it logs in itself.
+   */
+  targets?: Promise<CheckTarget[]>;
 }
 
 /** `shop-1.4.2.tar.gz` -> `1.4.2`; a name without a version-like tail is used whole. */
@@ -174,7 +179,7 @@ export async function runDeploy(req: DeployRequest, ports: EnginePorts): Promise
   let plan: TransactionPlan | undefined;
   if (req.kind === 'deploy' && req.artifact === undefined) throw new UsageError('deploy needs --artifact FILE');
   // Logging in to the targets runs while the artifact is checked: it reads nothing and changes nothing there.
-  const opening = openTargets(req.environment, ports);
+  const opening = req.targets ?? openTargets(req.environment, ports);
   opening.catch(() => undefined);
   if (req.kind === 'deploy') {
     try {

@@ -53,6 +53,17 @@ test('a health check failing on one of three ssh hosts rolls all three back to t
   assert.equal(events('rollback', 'succeeded').length, 1);
   assert.deepEqual(events('commit', 'succeeded'), [], 'never committed');
 
+  // Refused after the logins to the hosts began (server mode without a runner name; a bad --wait-lock):
+  // exit 2, nothing touched, and every ssh session closed again (one left open would keep the process alive).
+  const again = await df.release('4.2.0');
+  const nameless = await df.pitcrew(['--server', 'http://127.0.0.1:9', 'deploy', ENV, '--artifact', again], { RUNNER_NAME: undefined });
+  assert.equal(nameless.code, 2, nameless.stderr);
+  assert.match(nameless.stderr, /RUNNER_NAME is not set/);
+  const badWait = await df.pitcrew(['deploy', ENV, '--artifact', again, '--wait-lock', 'soon']);
+  assert.equal(badWait.code, 2, badWait.stderr);
+  assert.match(badWait.stderr, /soon/);
+  assert.deepEqual(await df.currents(), [oldId, oldId, oldId]);
+
   // The report counts it: one success, one failure, one rollback.
   const counted = await df.pitcrew(['--json', 'report', '--env', ENV]);
   const figures = (JSON.parse(counted.stdout) as { deployments: { succeeded: number; failed: number; rollbacks: number } }).deployments;

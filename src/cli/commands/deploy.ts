@@ -5,11 +5,9 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { runDeploy } from '../../deploy/engine.js';
-import { enginePorts, interruptOnSignals, narrator, openWorkspace, waitOption } from '../../deploy/engine-setup.js';
-import { deployOutput } from '../../deploy/output/index.js';
-import type { DeployReport } from '../../deploy/report.js';
+import { closeTargets, openTargets } from '../../deploy/engine-context.js';
 import type { CliContext } from '../context.js';
+import { findEnvironment } from '../find-environment.js';
 import type { CommandRunner } from '../program.js';
 
 export function register(program: Command, run: CommandRunner): void {
@@ -28,33 +26,47 @@ export function register(program: Command, run: CommandRunner): void {
     }));
 }
 
-/** Ends the narration (under GitHub Actions: annotations and the step summary), then prints the report. */
-export function printReport(ctx: CliContext, report: DeployReport): number {
-  deployOutput(ctx).finish(report);
-  if (ctx.globals.json) ctx.io.stdout.write(JSON.stringify(report) + '\n');
-  if (report.error !== undefined && report.exitCode !== 0) ctx.io.stderr.write(`pitcrew: ${report.kind} ${report.result}: ${report.error}\n`);
-  return report.exitCode;
-}
-
+/**
+ * Logging in to the targets is the slowest part of a deploy's start, and
+ * waits mostly on the hosts: it begins as soon as the environment is known,
+ * while the engine, the store and their libraries load (the imports below),
+ * and the engine takes the sessions over. Nothing is read or changed on a
+ * target before the artifact is verified and the lock is held.
+ */
 export async function deployCommand(
   ctx: CliContext, envName: string, o: { artifact: string; version?: string; sha256?: string; dryRun?: boolean; waitLock?: string },
 ): Promise<number> {
-  const ws = await openWorkspace(ctx, envName);
-  const interrupt = interruptOnSignals(narrator(ctx));
+  const found = await findEnvironment(ctx, envName);
+  const opening = openTargets(found.environment, {});
+  opening.catch(() => undefined);
+  let handedOver = false;
   try {
-    const report = await runDeploy(
-      {
-        environmentName: envName, environment: ws.environment, kind: 'deploy', artifact: resolve(ctx.io.cwd, o.artifact), version: o.version,
-        sha256: o.sha256, dryRun: o.dryRun, waitLockMs: waitOption(o.waitLock),
-      },
-      enginePorts(ctx, ws.coord, interrupt.signal),
-    );
-    return printReport(ctx, report);
-  } catch (err) {
-    deployOutput(ctx).fail(err, 'deploy');
-    throw err;
+    const [{ runDeploy }, setup, { deployOutput }, { printReport }] = await Promise.all([
+      import('../../deploy/engine.js'), import('../../deploy/engine-setup.js'), import('../../deploy/output/index.js'), import('./deploy-report.js'),
+    ]);
+    const ws = await setup.openWorkspace(ctx, envName, found);
+    const interrupt = setup.interruptOnSignals(setup.narrator(ctx));
+    try {
+      const ports = setup.enginePorts(ctx, ws.coord, interrupt.signal);
+      const waitLockMs = setup.waitOption(o.waitLock);
+      handedOver = true;
+      const report = await runDeploy(
+        {
+          environmentName: envName, environment: ws.environment, kind: 'deploy', artifact: resolve(ctx.io.cwd, o.artifact), version: o.version,
+          sha256: o.sha256, dryRun: o.dryRun, waitLockMs, targets: opening,
+        },
+        ports,
+      );
+      return printReport(ctx, report);
+    } catch (err) {
+      deployOutput(ctx).fail(err, 'deploy');
+      throw err;
+    } finally {
+      interrupt.dispose();
+      await ws.close();
+    }
   } finally {
-    interrupt.dispose();
-    await ws.close();
+    // Anything that failed before the engine took the sessions (the store, a bad --wait-lock) closes them here.
+    if (!handedOver) await opening.then(closeTargets, () => undefined);
   }
 }

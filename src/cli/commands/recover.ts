@@ -10,7 +10,7 @@ import { enginePorts, openWorkspace, waitOption } from '../../deploy/engine-setu
 import { deployOutput } from '../../deploy/output/index.js';
 import type { CliContext } from '../context.js';
 import type { CommandRunner } from '../program.js';
-import { printReport } from './deploy.js';
+import { printReport } from './deploy-report.js';
 
 export function register(program: Command, run: CommandRunner): void {
   program

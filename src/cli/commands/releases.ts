@@ -20,7 +20,7 @@ export function register(program: Command, run: CommandRunner): void {
 export async function releasesCommand(ctx: CliContext, envName: string): Promise<number> {
   const ws = await openWorkspace(ctx, envName);
   try {
-    const targets = await openTargets(ws.environment, { coord: ws.coord, say: () => undefined });
+    const targets = await openTargets(ws.environment, {});
     try {
       const listed = [];
       for (const t of targets) {

@@ -21,7 +21,7 @@ export function register(program: Command, run: CommandRunner): void {
 export async function statusCommand(ctx: CliContext, envName: string): Promise<number> {
   const ws = await openWorkspace(ctx, envName);
   try {
-    const targets = await openTargets(ws.environment, { coord: ws.coord, say: () => undefined });
+    const targets = await openTargets(ws.environment, {});
     const current = await Promise.all(
       targets.map(async (t) => {
         try {
