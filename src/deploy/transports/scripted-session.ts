@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { UsageError } from '../../errors.js';
 import { FenceError, ReleaseConflictError, TargetError } from '../errors.js';
 import { isReleaseId, isSha256 } from '../release-id.js';
-import { targetScripts, type TargetScript } from './target-script.js';
+import { targetScripts, type TargetScript, type UploadEncoding } from './target-script.js';
 import type {
   InspectOptions, ReleaseInfo, ReleaseMark, RunOptions, RunResult, StageResult, SwitchResult, TargetSession, TargetState,
 } from './transport.js';
@@ -109,17 +109,18 @@ export class ScriptedSession implements TargetSession {
 
   /**
    * With `upload`, the stage script is run by `upload.run` instead of the port and reads the
-   * artifact from its stdin: `upload.bytes` bytes, then a line with their sha256 (the ssh
-   * transport sends them in the same request); `artifactPath` is not used then.
+   * artifact from its stdin: `upload.bytes` bytes in `upload.encoding`, then a line with the
+   * artifact's sha256 (the ssh transport sends them in the same request); `artifactPath` is
+   * not used then.
    */
-  async stage(releaseId: string, artifactPath: string, sha256: string, upload?: { bytes: number; run: ScriptRunner }): Promise<StageResult> {
+  async stage(releaseId: string, artifactPath: string, sha256: string, upload?: { bytes: number; encoding: UploadEncoding; run: ScriptRunner }): Promise<StageResult> {
     requireReleaseId(this.target, releaseId);
     const digest = sha256.toLowerCase();
     if (!isSha256(digest)) throw new UsageError(`target ${this.target}: ${JSON.stringify(sha256)} is not a sha256 digest`);
     if (!releaseId.endsWith(`-${digest.slice(0, 12)}`)) {
       throw new UsageError(`target ${this.target}: release id ${releaseId} does not end with the digest prefix ${digest.slice(0, 12)}`);
     }
-    const script = targetScripts.stage(this.root, releaseId, artifactPath, digest, this.suffix(), this.now(), upload?.bytes);
+    const script = targetScripts.stage(this.root, releaseId, artifactPath, digest, this.suffix(), this.now(), upload);
     const out = await this.exec(script, {}, upload?.run);
     return { releaseId, created: out.includes(`staged ${releaseId}`) };
   }

@@ -15,7 +15,7 @@ import { runCheckInShell, runCommandOver } from './ssh-exec.js';
 import { ConnectionPool } from './ssh-pool.js';
 import { ScriptShell } from './ssh-shell.js';
 import { sshTargetOf, type SshTarget } from './ssh-target.js';
-import { ArtifactUploads, uploadBytes } from './ssh-upload.js';
+import { ArtifactUploads, uploadBytes, uploadEncoding } from './ssh-upload.js';
 import type {
   InspectOptions, ReleaseMark, RunOptions, RunResult, StageResult, SwitchResult, TargetRef, TargetSession, TargetState, Transport,
 } from './transport.js';
@@ -82,7 +82,7 @@ class SshSession implements TargetSession {
     return state;
   }
 
-  /** Sends the artifact's bytes after the stage request, for the shared stage script to unpack as they arrive. */
+  /** Sends the artifact's bytes (or its tar, see ssh-upload.ts) after the stage request, for the shared stage script to unpack as they arrive. */
   async stage(releaseId: string, artifactPath: string, sha256: string): Promise<StageResult> {
     const digest = sha256.toLowerCase();
     // Bad arguments are refused by the shared stage before it touches the target.
@@ -104,6 +104,7 @@ class SshSession implements TargetSession {
     if (!('kind' in upload)) throw new TargetError(this.target, upload.problem, { code: upload.code });
     return this.scripted.stage(releaseId, '', sha256, {
       bytes: uploadBytes(upload),
+      encoding: uploadEncoding(upload),
       run: (script) => this.shell().run([{ fn: script.name, args: script.args }], upload),
     });
   }

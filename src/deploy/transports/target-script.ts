@@ -14,6 +14,13 @@
 
 export type ScriptName = 'inspect' | 'stage' | 'switch' | 'mark' | 'remove';
 
+/**
+ * How an upload's bytes encode the release (ssh): `gzip` is the .tar.gz as
+ * verified, `tar` the tar inside it, which the deployer sends when gzip
+ * shrank it too little to be worth a `gzip` process on every host.
+ */
+export type UploadEncoding = 'gzip' | 'tar';
+
 /** A script and its arguments; the target root is always the first argument. */
 export interface TargetScript {
   /** Which script: a long-lived shell that holds them all as functions calls it by name. */
@@ -91,11 +98,16 @@ exit 0
 `;
 
 // $1 release id, $2 artifact on the target, $3 its sha256, $4 temp suffix, $5 UTC time of
-// staging, $6 (ssh) the artifact is no file but the next $6 bytes of stdin, then a line with
-// their sha256: the deployer hashed the very bytes it sent, so the script unpacks them as they
-// come and checks that the line arrived, not the digest again ($2 is then empty).
+// staging. With $6 and $7 (ssh), the artifact is no file ($2 is then empty) but the next $6
+// bytes of stdin, in the encoding $7 (gzip: the .tar.gz itself; tar: the tar inside it), then
+// a line with the artifact's sha256. The deployer sends that line only after bytes it hashed
+// itself and found to be the verified artifact (or the tar it unpacked from exactly those),
+// so the script unpacks them as they come and checks that the line arrived, not the digest.
 const STAGE = sh`
-id=$1 art=$2 want=$3 sfx=$4 at=$5 len=\${6:-}
+id=$1 art=$2 want=$3 sfx=$4 at=$5 len=\${6:-} enc=\${7:-gzip}
+case $len in *[!0-9]*) die usage "upload length $len is not a number of bytes";; esac
+case $enc in gzip) z=z;; tar) z=;; *) die usage "upload encoding $enc is not gzip or tar";; esac
+[ -n "$len" ] || [ "$enc" = gzip ] || die usage "an artifact file on the target is a .tar.gz, not $enc"
 R="$P/releases" D="$P/releases/$1"
 same_or_conflict() {
   meta "$D"
@@ -119,10 +131,12 @@ fi
 T="$D.tmp-$sfx"
 mkdir "$T" || die io "cannot create $T"
 if [ -n "$len" ]; then
-  # head stops at the upload's end (tar's gzip would read on into the next request). A stream
-  # cut short ends before the line: gzip's length and CRC catch a cut inside the archive, the
-  # missing line a cut anywhere.
-  if ! e=$(head -c "$len" | tar -xzof - -C "$T" 2>&1); then rm -rf "$T"; die unpack "cannot unpack the upload: $e"; fi
+  # head stops at the upload's end (tar, or tar's gzip, would read on into the next request).
+  # A stream cut short ends before the line: tar (and gzip's length and CRC) may catch a cut
+  # inside the archive, the missing line catches a cut anywhere. tar -z, not gzip -dc | tar:
+  # sh has no pipefail, and a CRC error gzip finds after the last entry would go unseen,
+  # where tar -z fails on gzip's status (and a brace group to test it costs tar's fork back).
+  if ! e=$(head -c "$len" | tar -x\${z}of - -C "$T" 2>&1); then rm -rf "$T"; die unpack "cannot unpack the upload: $e"; fi
   IFS= read -r l || l=
   [ "$l" = "$want" ] || { rm -rf "$T"; die upload "the upload ended before its $len bytes and digest line arrived"; }
 elif ! e=$(tar -xzof "$art" -C "$T" 2>&1); then rm -rf "$T"; die unpack "cannot unpack $art: $e"; fi
@@ -211,11 +225,11 @@ function script(name: ScriptName, root: string, args: string[]): TargetScript {
 
 export const targetScripts = {
   inspect: (root: string, free = false) => script('inspect', root, free ? ['free'] : []),
-  /** With `uploadBytes`, the artifact comes on stdin: that many bytes, then a line with their sha256 (`artifact` is ignored). */
-  stage: (root: string, releaseId: string, artifact: string, sha256: string, suffix: string, stagedAt: Date, uploadBytes?: number) =>
+  /** With `upload`, the artifact comes on stdin: that many bytes in that encoding, then a line with its sha256 (`artifact` is ignored). */
+  stage: (root: string, releaseId: string, artifact: string, sha256: string, suffix: string, stagedAt: Date, upload?: { bytes: number; encoding: UploadEncoding }) =>
     script('stage', root, [
-      releaseId, uploadBytes === undefined ? artifact : '', sha256, suffix, stagedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      ...(uploadBytes === undefined ? [] : [String(uploadBytes)]),
+      releaseId, upload === undefined ? artifact : '', sha256, suffix, stagedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      ...(upload === undefined ? [] : [String(upload.bytes), upload.encoding]),
     ]),
   switchTo: (root: string, releaseId: string, token: number, suffix: string) =>
     script('switch', root, [releaseId, String(token), suffix]),
