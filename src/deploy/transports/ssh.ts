@@ -17,7 +17,7 @@ import { ScriptShell } from './ssh-shell.js';
 import { sshTargetOf, type SshTarget } from './ssh-target.js';
 import { ArtifactUploads, uploadBytes, uploadEncoding } from './ssh-upload.js';
 import type {
-  InspectOptions, ReleaseMark, RunOptions, RunResult, StageResult, SwitchResult, TargetRef, TargetSession, TargetState, Transport,
+  InspectOptions, MarkAndPruneResult, ReleaseMark, RunOptions, RunResult, StageResult, SwitchResult, TargetRef, TargetSession, TargetState, Transport,
 } from './transport.js';
 
 export interface SshTransportOptions extends ConnectOptions {
@@ -45,6 +45,7 @@ class SshSession implements TargetSession {
     this.target = t.target;
     this.scripted = new ScriptedSession(t.target, t.path, {
       runScript: (script) => this.shell().run([{ fn: script.name, args: script.args }]),
+      runScripts: (scripts) => this.shell().run(scripts.map((script) => ({ fn: script.name, args: script.args }))),
       runCommand: (command, options) => this.runCommand(command, options),
     });
   }
@@ -123,6 +124,10 @@ class SshSession implements TargetSession {
 
   markRelease(releaseId: string, mark: ReleaseMark): Promise<void> {
     return this.scripted.markRelease(releaseId, mark);
+  }
+
+  markAndPrune(releaseId: string, mark: ReleaseMark, keep: number, protect: string[]): Promise<MarkAndPruneResult> {
+    return this.scripted.markAndPrune(releaseId, mark, keep, protect);
   }
 
   async close(): Promise<void> {

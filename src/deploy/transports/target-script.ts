@@ -12,7 +12,7 @@
  * and syncs that keeps this true across a crash is in docs/deploy-model.md.
  */
 
-export type ScriptName = 'inspect' | 'stage' | 'switch' | 'mark' | 'remove';
+export type ScriptName = 'inspect' | 'stage' | 'switch' | 'mark' | 'prune';
 
 /**
  * How an upload's bytes encode the release (ssh): `gzip` is the .tar.gz as
@@ -191,33 +191,92 @@ flush "$P"
 printf 'previous %s\n' "$prev"
 `;
 
-// Written in place and synced with its folder in one process: a mark torn by a crash
-// reads as no mark, which rollback and prune treat like a release never judged.
+// $1 release, $2 good or bad, $3 `later` to leave the sync to a prune that follows in the same
+// request (its one sync covers the mark too) or, should that not get there, to the exit of the
+// request's shell: either way the mark is durable before the request answers.
+// Written in place and synced with its folder in one process: a mark torn by a crash reads as
+// no mark, which rollback and prune treat like a release never judged.
 const MARK = sh`
 case $2 in good|bad) ;; *) die usage "mark $2 is not good or bad";; esac
+case \${3:-} in ''|later) ;; *) die usage "mark $3 is not later";; esac
 [ -d "$P/releases/$1" ] || die missing "releases/$1 is not staged on this target"
 printf '%s\n' "$2" > "$P/releases/$1/.pitcrew-mark" || die io "cannot write $P/releases/$1/.pitcrew-mark"
-flush "$P/releases/$1/.pitcrew-mark" "$P/releases/$1"
+if [ -n "\${3:-}" ]; then
+  marked_file="$P/releases/$1/.pitcrew-mark" marked_dir="$P/releases/$1"
+  trap 'flush "$marked_file" "$marked_dir"' EXIT
+else
+  flush "$P/releases/$1/.pitcrew-mark" "$P/releases/$1"
+fi
+printf 'marked %s %s\n' "$1" "$2"
 `;
 
-const REMOVE = sh`
-lock
-points "$P/current"; cur=$r
-for l in "$P"/releases/*.tmp-* "$P"/current.tmp-*; do
-  { [ -e "$l" ] || [ -L "$l" ]; } && rm -rf "$l"
-done
-for id in "$@"; do
-  [ "$id" = "$cur" ] && continue
-  [ -d "$P/releases/$id" ] || continue
-  g="$P/releases/$id.tmp-prune-$$"
-  mv "$P/releases/$id" "$g" || die io "cannot move releases/$id aside"
-  rm -rf "$g" || die io "cannot remove $g"
-  printf 'removed %s\n' "$id"
-done
-flush "$P/releases"
+// $1 how many of the newest releases to keep, then releases to spare. The releases are chosen
+// here, from what is there: all but the newest $1 by staging order (then id, byte by byte, as
+// parseInspect sorts them), never current, never the newest release marked good other than
+// current (a rollback's way back), never one named. Chosen once without the lock, so nothing
+// to remove costs no flock and no sync, and again under it, which re-reads current.
+const PRUNE = sh`
+keep=$1; shift
+case $keep in ''|*[!0-9]*) die usage "keep $keep is not a non-negative integer";; esac
+# after Q1 ID1 Q2 ID2: status 0 when release ID1 (staging order Q1) sorts after release ID2.
+after() { [ "$1" -gt "$3" ] || { [ "$1" -eq "$3" ] && [ "$2" \> "$4" ]; }; }
+# leftovers: status 0 when a crashed stage or switch left a work name.
+leftovers() {
+  for l in "$P"/releases/*.tmp-* "$P"/current.tmp-*; do { [ -e "$l" ] || [ -L "$l" ]; } && return 0; done
+  return 1
+}
+# choose ID...: gone is the releases to remove as "seq/id" words, sparing the IDs given.
+choose() {
+  points "$P/current"; cur=$r
+  all= good= gq=0 gone=
+  for d in "$P"/releases/*; do
+    { [ -d "$d" ] && [ ! -L "$d" ]; } || continue
+    i=\${d##*/}
+    # Release ids only (release-id.ts): work names and folders pitcrew did not name are never pruned.
+    case $i in
+      *.tmp-*|*..*|*[!A-Za-z0-9._+~-]*|[!A-Za-z0-9]*) continue;;
+      ?*-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]) ;;
+      *) continue;;
+    esac
+    [ \${#i} -le 77 ] || continue
+    meta "$d"; first "$d/.pitcrew-mark"; q=\${q:-0}
+    all="$all $q/$i"
+    if [ "$v" = good ] && [ "$i" != "$cur" ] && { [ -z "$good" ] || after "$q" "$i" "$gq" "$good"; }; then good=$i gq=$q; fi
+  done
+  for e in $all; do
+    q=\${e%%/*} i=\${e#*/} k=0
+    for o in $all; do after "\${o%%/*}" "\${o#*/}" "$q" "$i" && k=$((k + 1)); done
+    { [ "$k" -lt "$keep" ] || [ "$i" = "$cur" ] || [ "$i" = "$good" ]; } && continue
+    for x in "$@"; do [ "$x" = "$i" ] && continue 2; done
+    gone="$gone $e"
+  done
+}
+choose "$@"
+if [ -n "$gone" ] || leftovers; then
+  lock
+  for l in "$P"/releases/*.tmp-* "$P"/current.tmp-*; do
+    { [ -e "$l" ] || [ -L "$l" ]; } && rm -rf "$l"
+  done
+  choose "$@"
+  for e in $gone; do
+    i=\${e#*/}
+    [ -d "$P/releases/$i" ] || continue
+    g="$P/releases/$i.tmp-prune-$$"
+    mv "$P/releases/$i" "$g" || die io "cannot move releases/$i aside"
+    rm -rf "$g" || die io "cannot remove $g"
+    printf 'removed %s %s\n' "\${e%%/*}" "$i"
+  done
+  set -- "$P/releases"
+else
+  set --
+fi
+# One sync for the removals and a mark made just before (see MARK).
+[ -n "\${marked_file:-}" ] && set -- "$@" "$marked_file" "$marked_dir"
+[ $# -eq 0 ] || flush "$@"
+trap - EXIT
 `;
 
-const BODIES: Record<ScriptName, string> = { inspect: INSPECT, stage: STAGE, switch: SWITCH, mark: MARK, remove: REMOVE };
+const BODIES: Record<ScriptName, string> = { inspect: INSPECT, stage: STAGE, switch: SWITCH, mark: MARK, prune: PRUNE };
 
 function script(name: ScriptName, root: string, args: string[]): TargetScript {
   return { name, text: PRELUDE + BODIES[name], args: [root, ...args] };
@@ -233,8 +292,9 @@ export const targetScripts = {
     ]),
   switchTo: (root: string, releaseId: string, token: number, suffix: string) =>
     script('switch', root, [releaseId, String(token), suffix]),
-  mark: (root: string, releaseId: string, mark: string) => script('mark', root, [releaseId, mark]),
-  remove: (root: string, releaseIds: string[]) => script('remove', root, releaseIds),
+  /** With `later`, the sync is left to a prune in the same request, or to the request's end (see MARK). */
+  mark: (root: string, releaseId: string, mark: string, later = false) => script('mark', root, [releaseId, mark, ...(later ? ['later'] : [])]),
+  prune: (root: string, keep: number, protect: string[]) => script('prune', root, [String(keep), ...protect]),
 };
 
 /** The shell function a script is defined as in `scriptLibrary()`. */
