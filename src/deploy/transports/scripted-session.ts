@@ -1,9 +1,10 @@
 /**
  * A TargetSession built from the scripts in target-script.ts and one port that
- * runs a script on the target. The local transport plugs in `sh`; the ssh
- * transport plugs in its connection. This file turns script output into
- * results and typed errors and holds the pruning policy; it must never reach
- * a target other than through the port.
+ * runs a script on the target (and, optionally, one that runs several in one
+ * go). The local transport plugs in `sh`; the ssh transport plugs in its
+ * script shell. This file turns script output into results and typed errors;
+ * what to prune the prune script chooses on the target, under its lock. It
+ * must never reach a target other than through the ports.
  */
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../../errors.js';
@@ -199,8 +200,11 @@ export class ScriptedSession implements TargetSession {
     }
     if (out.exitCode === 0) return { mark: { status: 'ok', value: undefined }, prune: { status: 'ok', value: parseRemoved(out.stdout) } };
     const error = this.failure(out);
-    if (out.stdout.split('\n').includes(`marked ${releaseId} ${mark}`)) return { mark: { status: 'ok', value: undefined }, prune: { status: 'failed', error } };
-    // The mark failed, so the prune never ran: it runs now on its own.
+    // The mark said it was written, and the request ended by exiting (so the mark was synced as it did): only the prune failed.
+    if (out.exitCode !== null && out.stdout.split('\n').includes(`marked ${releaseId} ${mark}`)) {
+      return { mark: { status: 'ok', value: undefined }, prune: { status: 'failed', error } };
+    }
+    // The mark failed (or the shell ended without a word on it), so the prune never ran, or not to its end: it runs now on its own.
     return { mark: { status: 'failed', error }, prune: await outcome(this.prune(keep, protect)) };
   }
 
