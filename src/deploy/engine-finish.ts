@@ -10,33 +10,39 @@ import { deploySucceeded } from '../incidents/index.js';
 import type { RunContext } from './engine-context.js';
 import type { DeployReport } from './report.js';
 import type { TransactionState } from './engine-transaction.js';
+import type { Outcome } from './transports/transport.js';
+
+type Target = RunContext['targets'][number];
 
 export async function finishSuccess(ctx: RunContext, releaseId: string, committed: string[], st: TransactionState, report: DeployReport): Promise<void> {
   const keep = ctx.environment.keepReleases;
-  const prune = async (t: RunContext['targets'][number]): Promise<void> => {
-    try {
-      // prune itself spares current and the newest good release; the captured one is ours to name.
-      const captured = st.captured.get(t.name);
-      const protect = typeof captured === 'string' ? [captured] : [];
-      const removed = await ctx.journal.step('prune', t.name, JSON.stringify({ keep, protect }), () => t.session.prune(keep, protect), (r) => r.join(', ') || 'nothing');
-      if (removed.length > 0) report.pruned[t.name] = removed;
-    } catch (err) {
-      ctx.ports.say(`pruning old releases on ${t.name} failed (the deploy stands): ${(err as Error).message}`);
-    }
+  // prune itself spares current and the newest good release; the captured one is ours to name.
+  const protectOn = (t: Target): string[] => {
+    const captured = st.captured.get(t.name);
+    return typeof captured === 'string' ? [captured] : [];
   };
-  // Every target on its own: marked (if committed), then pruned, while the record is closed. One slow
-  // host must not make the others wait in line, and pruning after its mark keeps the release just
-  // marked good (the newest good one is never pruned).
-  const perTarget = Promise.all(ctx.targets.map(async (t) => {
-    if (committed.includes(t.name)) {
-      await ctx.journal.step('mark', t.name, 'good', () => t.session.markRelease(releaseId, 'good')).catch((err: Error) => {
-        ctx.ports.say(`could not mark ${releaseId} good on ${t.name}: ${err.message}`);
-      });
+  const pruned = (t: Target, removed: Outcome<string[]>): void => {
+    if (removed.status === 'failed') ctx.ports.say(`pruning old releases on ${t.name} failed (the deploy stands): ${removed.error.message}`);
+    else if (removed.value.length > 0) report.pruned[t.name] = removed.value;
+  };
+  // A target put back alone after its checks failed is only pruned, in the background.
+  const prunes = ctx.targets.filter((t) => !committed.includes(t.name)).map(async (t) => {
+    const protect = protectOn(t);
+    try {
+      const removed = await ctx.journal.step('prune', t.name, JSON.stringify({ keep, protect }), () => t.session.prune(keep, protect), (r) => r.join(', ') || 'nothing');
+      pruned(t, { status: 'ok', value: removed });
+    } catch (err) {
+      pruned(t, { status: 'failed', error: err as Error });
     }
-    return { pruned: prune(t) };
+  });
+  // Every committed target on its own, marked and then pruned in one go (one request over ssh; pruning
+  // after the mark keeps the release just marked good), before the record is closed. One slow host must not
+  // make the others wait in line.
+  await Promise.all(ctx.targets.filter((t) => committed.includes(t.name)).map(async (t) => {
+    const { mark, prune } = await markAndPrune(ctx, t, releaseId, keep, protectOn(t));
+    if (mark.status === 'failed') ctx.ports.say(`could not mark ${releaseId} good on ${t.name}: ${mark.error.message}`);
+    pruned(t, prune);
   }));
-  // Wrapped so the marks are awaited here, the prunes only at the end.
-  const prunes = (await perTarget).map((x) => x.pruned);
   try {
     // The journal is closed before the record says succeeded: a deployer killed in between leaves a
     // `running` record that recovery completes, never a finished record with an open journal.
@@ -46,4 +52,36 @@ export async function finishSuccess(ctx: RunContext, releaseId: string, committe
   } finally {
     await Promise.all(prunes);
   }
+}
+
+/**
+ * The mark and the prune of one target as two journaled steps that run
+ * together: both `started` entries are written (in one journal write) before
+ * the target is touched, and each step's own outcome after. As with
+ * `Journal.step`, a step whose `started` entry cannot be written does not
+ * run, and one whose `succeeded` entry cannot be written counts as failed.
+ */
+async function markAndPrune(ctx: RunContext, t: Target, releaseId: string, keep: number, protect: string[]): Promise<{ mark: Outcome<void>; prune: Outcome<string[]> }> {
+  try {
+    await Promise.all([ctx.journal.write('mark', t.name, 'started', 'good'), ctx.journal.write('prune', t.name, 'started', JSON.stringify({ keep, protect }))]);
+  } catch (err) {
+    const failed: Outcome<never> = { status: 'failed', error: err as Error };
+    return { mark: failed, prune: failed };
+  }
+  let result: { mark: Outcome<void>; prune: Outcome<string[]> };
+  try {
+    result = await t.session.markAndPrune(releaseId, 'good', keep, protect);
+  } catch (err) {
+    const failed: Outcome<never> = { status: 'failed', error: err as Error };
+    result = { mark: failed, prune: failed };
+  }
+  const close = async <T>(step: 'mark' | 'prune', outcome: Outcome<T>, detail: (value: T) => string | null): Promise<Outcome<T>> => {
+    if (outcome.status === 'failed') {
+      await ctx.journal.write(step, t.name, 'failed', outcome.error.message).catch(() => undefined);
+      return outcome;
+    }
+    return ctx.journal.write(step, t.name, 'succeeded', detail(outcome.value)).then(() => outcome, (error: Error): Outcome<T> => ({ status: 'failed', error }));
+  };
+  const [mark, prune] = await Promise.all([close('mark', result.mark, () => null), close('prune', result.prune, (r) => r.join(', ') || 'nothing')]);
+  return { mark, prune };
 }

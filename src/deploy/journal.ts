@@ -11,7 +11,7 @@ export type Phase = 'started' | 'succeeded' | 'failed';
 
 /** Steps, in the order a deploy takes them. `rollback.*` and `recover` are written when undoing. */
 export const STEPS = [
-  'plan', 'capture', 'stage', 'install', 'migrate', 'switch', 'restart', 'health', 'smoke', 'commit', 'mark', 'finish', 'prune',
+  'plan', 'capture', 'stage', 'install', 'migrate', 'switch', 'restart', 'health', 'smoke', 'commit', 'mark', 'prune', 'finish',
   'rollback', 'rollback.switch', 'rollback.restart', 'rollback.health', 'recover',
 ] as const;
 export type StepName = (typeof STEPS)[number];

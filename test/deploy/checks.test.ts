@@ -22,7 +22,7 @@ function session(result: Partial<RunResult>): TargetSession & { runs: string[] }
       runs.push(command);
       return r;
     },
-    inspect: unused, stage: unused, switchTo: unused, prune: unused, markRelease: unused, close: async () => undefined,
+    inspect: unused, stage: unused, switchTo: unused, prune: unused, markRelease: unused, markAndPrune: unused, close: async () => undefined,
   };
 }
 

@@ -35,7 +35,7 @@ export interface RawEntry {
   name: string;
   /** tar typeflag: '0' file, '1' hardlink, '2' symlink, '3' char device, '4' block device, '5' folder, '6' FIFO */
   type: string;
-  body?: string;
+  body?: string | Buffer;
   linkname?: string;
 }
 
@@ -73,7 +73,7 @@ export function tarHeader(entry: RawEntry, size: number): Buffer {
 export function rawTar(entries: RawEntry[], options: { end?: boolean } = {}): Buffer {
   const blocks: Buffer[] = [];
   for (const e of entries) {
-    const body = Buffer.from(e.body ?? '');
+    const body = typeof e.body === 'string' ? Buffer.from(e.body) : (e.body ?? Buffer.alloc(0));
     blocks.push(tarHeader(e, body.length));
     if (body.length > 0) blocks.push(body, Buffer.alloc((512 - (body.length % 512)) % 512));
   }

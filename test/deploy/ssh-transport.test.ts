@@ -8,6 +8,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import ssh2 from 'ssh2';
 import { TargetError } from '../../src/deploy/errors.js';
 import { releaseIdFor } from '../../src/deploy/release-id.js';
@@ -18,11 +19,12 @@ import { sshTransport, type SshTransportOptions } from '../../src/deploy/transpo
 import { connectSsh } from '../../src/deploy/transports/ssh-connection.js';
 import { ScriptShell } from '../../src/deploy/transports/ssh-shell.js';
 import { sshTargetOf } from '../../src/deploy/transports/ssh-target.js';
+import { ArtifactUploads } from '../../src/deploy/transports/ssh-upload.js';
 import { targetScripts } from '../../src/deploy/transports/target-script.js';
 import type { TargetRef } from '../../src/deploy/transports/transport.js';
 import { UsageError } from '../../src/errors.js';
 import { makeKey, startSshd, type Sshd } from '../support/sshd.js';
-import { eventually, makeArtifact, sha256, tempDir, tree } from './fixtures.js';
+import { eventually, makeArtifact, rawTar, sha256, tempDir, tree } from './fixtures.js';
 
 const run = promisify(execFile);
 const hosts = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
@@ -393,8 +395,8 @@ test('the target refuses an upload whose digest line is not the expected digest,
   const conn = await connectSsh(sshTargetOf(targetFor(servers[2], 'web-3', root)));
   try {
     const shell = new ScriptShell(conn);
-    const stage = targetScripts.stage(root, releaseIdFor('9.0.0', digest), '', digest, 'abc', new Date(), data.length);
-    const out = await shell.run([{ fn: 'stage', args: stage.args }], { kind: 'bytes', data, sha256: 'f'.repeat(64) });
+    const stage = targetScripts.stage(root, releaseIdFor('9.0.0', digest), '', digest, 'abc', new Date(), { bytes: data.length, encoding: 'gzip' });
+    const out = await shell.run([{ fn: 'stage', args: stage.args }], { kind: 'bytes', data, sha256: 'f'.repeat(64), encoding: 'gzip' });
     assert.equal(out.exitCode, 3);
     assert.match(out.stderr, /pitcrew-error upload the upload ended before its \d+ bytes and digest line arrived/);
     assert.equal(shell.closed, true, 'a failed upload closes the shell');
@@ -402,6 +404,57 @@ test('the target refuses an upload whose digest line is not the expected digest,
   } finally {
     await conn.end();
   }
+});
+
+/** A .tar.gz of VERSION and `payload` as data.bin, written under the work folder; its bytes and release id. */
+async function payloadArtifact(version: string, payload: Buffer): Promise<{ file: string; gz: Buffer; digest: string; id: string; payload: Buffer }> {
+  const gz = gzipSync(rawTar([{ name: 'VERSION', type: '0', body: `${version}\n` }, { name: 'data.bin', type: '0', body: payload }]));
+  const file = join(work.path, `app-${version}.tar.gz`);
+  await writeFile(file, gz);
+  return { file, gz, digest: sha256(gz), id: releaseIdFor(version, sha256(gz)), payload };
+}
+
+test('an artifact gzip cannot shrink is sent as its tar, one it shrinks as the .tar.gz; both stage the same files', async () => {
+  const random = await payloadArtifact('11.0.0', randomBytes(200_000));
+  const text = await payloadArtifact('11.1.0', Buffer.from('export const answer = 42;\n'.repeat(8000)));
+  const uploads = new ArtifactUploads();
+  const plain = await uploads.get(random.file, random.digest);
+  const packed = await uploads.get(text.file, text.digest);
+  assert.ok('kind' in plain && plain.kind === 'bytes' && 'kind' in packed && packed.kind === 'bytes');
+  assert.deepEqual([plain.encoding, plain.data.equals(gunzipSync(random.gz)), plain.sha256], ['tar', true, random.digest]);
+  assert.deepEqual([packed.encoding, packed.data.equals(text.gz)], ['gzip', true]);
+  const transport = sshTransport();
+  const roots = await Promise.all(servers.map((_, i) => folder(`encoding-${i}`)));
+  const sessions = await Promise.all(servers.map((s, i) => transport.open(targetFor(s, `web-${i + 1}`, roots[i]))));
+  try {
+    for (const [i, session] of sessions.entries()) {
+      for (const a of [random, text]) {
+        assert.deepEqual(await session.stage(a.id, a.file, a.digest), { releaseId: a.id, created: true });
+        assert.ok((await readFile(join(roots[i], 'releases', a.id, 'data.bin'))).equals(a.payload), `${a.id} on web-${i + 1}`);
+      }
+      assert.deepEqual((await session.inspect()).releases, [random.id, text.id]);
+    }
+  } finally {
+    await Promise.all(sessions.map((s) => s.close()));
+    await transport.closeAll();
+  }
+});
+
+test('a plain tar upload cut by a lost connection leaves no release and no work folder on the host', async () => {
+  const a = await payloadArtifact('12.0.0', randomBytes(100_000));
+  const tar = gunzipSync(a.gz);
+  const root = await folder('cut-tar');
+  const conn = await connectSsh(sshTargetOf(targetFor(servers[1], 'web-2', root)));
+  const shell = new ScriptShell(conn);
+  const stage = targetScripts.stage(root, a.id, '', a.digest, 'cut', new Date(), { bytes: tar.length, encoding: 'tar' });
+  // A third of the tar is sent, then the digest line, which the host reads as more of the tar while it waits for the rest.
+  const running = shell.run([{ fn: 'stage', args: stage.args }], { kind: 'bytes', data: tar.subarray(0, 33_000), sha256: a.digest, encoding: 'tar' });
+  const outcome = running.then((out) => out.exitCode, (err: Error) => err.name);
+  await eventually(async () => (await tree(root).catch(() => [])).some((p) => p.includes('.tmp-')), 'the host starts to unpack');
+  await conn.end();
+  assert.notEqual(await outcome, 0);
+  await eventually(async () => (await tree(root)).every((p) => !p.includes('.tmp-')), 'the host removes its work folder');
+  assert.deepEqual(await tree(root), ['releases', 'shared']);
 });
 
 test('one transport reads a login key once for all its targets; a key that cannot be read is reported for each target by name', async () => {

@@ -5,8 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { FenceError, ReleaseConflictError, TargetError } from '../../src/deploy/errors.js';
@@ -137,14 +138,17 @@ export function transportContract(kind: string, harness: () => ContractHarness):
     });
   });
 
-  test(`${kind}: stage of an archive the target cannot unpack removes its work folder`, async () => {
+  test(`${kind}: stage of an archive the target cannot unpack removes its work folder, compressible or not`, async () => {
     await withTarget(async ({ dir, root, session }) => {
-      const data = gzipSync(rawTar([{ name: 'a.txt', type: '0', body: 'a'.repeat(2000) }]).subarray(0, 1024));
-      const file = join(dir, 'cut.tar.gz');
-      await writeFile(file, data);
-      const id = releaseIdFor('1.0.0', sha256(data));
-      await assert.rejects(session.stage(id, file, sha256(data)), (err: unknown) => err instanceof TargetError && err.code === 'target.unpack');
-      assert.deepEqual((await tree(root)).filter((p) => !p.startsWith('.pitcrew')), ['releases', 'shared']);
+      // A tar cut inside its entry, gzipped: text that gzip shrinks, and random bytes it cannot (which ssh sends as tar).
+      for (const body of [Buffer.from('a'.repeat(20_000)), randomBytes(20_000)]) {
+        const data = gzipSync(rawTar([{ name: 'a.bin', type: '0', body }]).subarray(0, 10_000));
+        const file = join(dir, 'cut.tar.gz');
+        await writeFile(file, data);
+        const id = releaseIdFor('1.0.0', sha256(data));
+        await assert.rejects(session.stage(id, file, sha256(data)), (err: unknown) => err instanceof TargetError && err.code === 'target.unpack');
+        assert.deepEqual((await tree(root)).filter((p) => !p.startsWith('.pitcrew')), ['releases', 'shared']);
+      }
     });
   });
 
@@ -210,6 +214,36 @@ export function transportContract(kind: string, harness: () => ContractHarness):
       assert.deepEqual(state.leftovers.sort(), ['current.tmp-cafe', `releases/${b.id}.tmp-deadbeef`]);
       assert.deepEqual(await session.prune(5, []), []);
       assert.deepEqual((await session.inspect()).leftovers, []);
+    });
+  });
+
+  test(`${kind}: markAndPrune marks and prunes with an outcome each; a failed mark still prunes, a failed prune keeps the mark`, async () => {
+    await withTarget(async ({ root, session, build }) => {
+      const r = await stageAll(session, build, ['1.0.0', '1.1.0', '1.2.0', '1.3.0']);
+      await session.switchTo(r[3].id, 1);
+      const done = await session.markAndPrune(r[3].id, 'good', 1, [r[1].id]);
+      assert.deepEqual(done, { mark: { status: 'ok', value: undefined }, prune: { status: 'ok', value: [r[0].id, r[2].id] } });
+      assert.equal(await readFile(join(root, 'releases', r[3].id, '.pitcrew-mark'), 'utf8'), 'good\n');
+      assert.deepEqual((await session.inspect()).details.map((d) => [d.id, d.mark]), [[r[1].id, undefined], [r[3].id, 'good']]);
+      // Nothing left to prune: the mark alone.
+      assert.deepEqual(await session.markAndPrune(r[1].id, 'bad', 5, []), { mark: { status: 'ok', value: undefined }, prune: { status: 'ok', value: [] } });
+      assert.equal((await session.inspect()).details[0].mark, 'bad');
+      const [next] = await stageAll(session, build, ['1.4.0']);
+      const gone = releaseIdFor('9.9.9', 'e'.repeat(64));
+      const unmarked = await session.markAndPrune(gone, 'good', 1, []);
+      assert.ok(unmarked.mark.status === 'failed' && unmarked.mark.error instanceof TargetError && unmarked.mark.error.code === 'target.missing', JSON.stringify(unmarked.mark));
+      assert.deepEqual(unmarked.prune, { status: 'ok', value: [r[1].id] }, 'the prune runs although the mark failed');
+      assert.deepEqual((await session.inspect()).releases, [r[3].id, next.id]);
+      // A release to remove, and a lock that cannot be taken (.pitcrew is a file): the prune fails, the mark stands.
+      await stageAll(session, build, ['1.5.0']);
+      await rm(join(root, '.pitcrew'), { recursive: true, force: true });
+      await writeFile(join(root, '.pitcrew'), 'not a folder');
+      const stuck = await session.markAndPrune(next.id, 'good', 0, []);
+      assert.deepEqual(stuck.mark, { status: 'ok', value: undefined });
+      assert.ok(stuck.prune.status === 'failed' && stuck.prune.error instanceof TargetError && stuck.prune.error.code === 'target.io', JSON.stringify(stuck.prune));
+      assert.equal(await readFile(join(root, 'releases', next.id, '.pitcrew-mark'), 'utf8'), 'good\n');
+      await assert.rejects(session.markAndPrune(next.id, 'good', -1, []), UsageError);
+      await assert.rejects(session.markAndPrune(next.id, 'good', 1, ['../etc']), UsageError);
     });
   });
 

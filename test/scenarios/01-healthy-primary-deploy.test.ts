@@ -53,7 +53,7 @@ test('with a healthy primary, select names it and its deploy puts every ssh targ
   }
   assert.equal(steps('plan', 'started').length, 1, 'journal: the plan');
   for (const step of ['commit', 'finish']) assert.equal(latest.journal.filter((e) => e.step === step && e.phase === 'succeeded').length > 0, true, `journal step ${step}`);
-  assert.deepEqual(steps('prune', 'succeeded'), TARGET_NAMES, 'journal: each target pruned after the finish');
+  assert.deepEqual(steps('prune', 'succeeded'), TARGET_NAMES, 'journal: each target pruned');
   assert.deepEqual([...new Set(latest.journal.map((e) => e.fencingToken))], [latest.fencingToken], 'every event carries the deploy\'s fencing token');
   assert.deepEqual(latest.journal.filter((e) => e.step.startsWith('rollback')), []);
   assert.deepEqual(latest.journal.map((e) => e.seq), latest.journal.map((_, i) => i + 1), 'journal sequence has no gap');

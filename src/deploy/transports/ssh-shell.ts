@@ -124,9 +124,10 @@ export class ScriptShell {
 
   /**
    * Runs `calls` in one subshell and returns its exit status and output. With
-   * `upload`, its bytes and then a line with their sha256 follow the request
-   * on stdin, for a stage call to read; the line is sent only after bytes
-   * found to have that digest. When the request fails the shell is closed, so
+   * `upload`, its bytes and then a line with the artifact's sha256 follow the
+   * request on stdin, for a stage call to read; the line is sent only after
+   * bytes found to have that digest (or the tar unpacked from such bytes, see
+   * ssh-upload.ts). When the request fails the shell is closed, so
    * nothing unread can reach the next request. `onSent` is called once the
    * request has left, after any request queued before it.
    */
@@ -159,8 +160,8 @@ export class ScriptShell {
 
   /**
    * Writes the upload after the request, a slice per turn of the event loop
-   * (see UPLOAD_SLICE), then the digest line. Held bytes were checked when
-   * read; a file is hashed as it is streamed. Stops early (`stopped`) when
+   * (see UPLOAD_SLICE), then the digest line. Held bytes were checked (and
+   * perhaps unpacked) when read; a file is hashed as it is streamed. Stops early (`stopped`) when
    * the target has answered (a failure, which its answer tells) or the shell
    * ended. Returns why the digest line was not sent, or `sent` once it was.
    */

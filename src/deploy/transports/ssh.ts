@@ -15,9 +15,9 @@ import { runCheckInShell, runCommandOver } from './ssh-exec.js';
 import { ConnectionPool } from './ssh-pool.js';
 import { ScriptShell } from './ssh-shell.js';
 import { sshTargetOf, type SshTarget } from './ssh-target.js';
-import { ArtifactUploads, uploadBytes } from './ssh-upload.js';
+import { ArtifactUploads, uploadBytes, uploadEncoding } from './ssh-upload.js';
 import type {
-  InspectOptions, ReleaseMark, RunOptions, RunResult, StageResult, SwitchResult, TargetRef, TargetSession, TargetState, Transport,
+  InspectOptions, MarkAndPruneResult, ReleaseMark, RunOptions, RunResult, StageResult, SwitchResult, TargetRef, TargetSession, TargetState, Transport,
 } from './transport.js';
 
 export interface SshTransportOptions extends ConnectOptions {
@@ -45,6 +45,7 @@ class SshSession implements TargetSession {
     this.target = t.target;
     this.scripted = new ScriptedSession(t.target, t.path, {
       runScript: (script) => this.shell().run([{ fn: script.name, args: script.args }]),
+      runScripts: (scripts) => this.shell().run(scripts.map((script) => ({ fn: script.name, args: script.args }))),
       runCommand: (command, options) => this.runCommand(command, options),
     });
   }
@@ -82,7 +83,7 @@ class SshSession implements TargetSession {
     return state;
   }
 
-  /** Sends the artifact's bytes after the stage request, for the shared stage script to unpack as they arrive. */
+  /** Sends the artifact's bytes (or its tar, see ssh-upload.ts) after the stage request, for the shared stage script to unpack as they arrive. */
   async stage(releaseId: string, artifactPath: string, sha256: string): Promise<StageResult> {
     const digest = sha256.toLowerCase();
     // Bad arguments are refused by the shared stage before it touches the target.
@@ -104,6 +105,7 @@ class SshSession implements TargetSession {
     if (!('kind' in upload)) throw new TargetError(this.target, upload.problem, { code: upload.code });
     return this.scripted.stage(releaseId, '', sha256, {
       bytes: uploadBytes(upload),
+      encoding: uploadEncoding(upload),
       run: (script) => this.shell().run([{ fn: script.name, args: script.args }], upload),
     });
   }
@@ -122,6 +124,10 @@ class SshSession implements TargetSession {
 
   markRelease(releaseId: string, mark: ReleaseMark): Promise<void> {
     return this.scripted.markRelease(releaseId, mark);
+  }
+
+  markAndPrune(releaseId: string, mark: ReleaseMark, keep: number, protect: string[]): Promise<MarkAndPruneResult> {
+    return this.scripted.markAndPrune(releaseId, mark, keep, protect);
   }
 
   async close(): Promise<void> {

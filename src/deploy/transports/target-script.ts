@@ -12,7 +12,14 @@
  * and syncs that keeps this true across a crash is in docs/deploy-model.md.
  */
 
-export type ScriptName = 'inspect' | 'stage' | 'switch' | 'mark' | 'remove';
+export type ScriptName = 'inspect' | 'stage' | 'switch' | 'mark' | 'prune';
+
+/**
+ * How an upload's bytes encode the release (ssh): `gzip` is the .tar.gz as
+ * verified, `tar` the tar inside it, which the deployer sends when gzip
+ * shrank it too little to be worth a `gzip` process on every host.
+ */
+export type UploadEncoding = 'gzip' | 'tar';
 
 /** A script and its arguments; the target root is always the first argument. */
 export interface TargetScript {
@@ -91,11 +98,16 @@ exit 0
 `;
 
 // $1 release id, $2 artifact on the target, $3 its sha256, $4 temp suffix, $5 UTC time of
-// staging, $6 (ssh) the artifact is no file but the next $6 bytes of stdin, then a line with
-// their sha256: the deployer hashed the very bytes it sent, so the script unpacks them as they
-// come and checks that the line arrived, not the digest again ($2 is then empty).
+// staging. With $6 and $7 (ssh), the artifact is no file ($2 is then empty) but the next $6
+// bytes of stdin, in the encoding $7 (gzip: the .tar.gz itself; tar: the tar inside it), then
+// a line with the artifact's sha256. The deployer sends that line only after bytes it hashed
+// itself and found to be the verified artifact (or the tar it unpacked from exactly those),
+// so the script unpacks them as they come and checks that the line arrived, not the digest.
 const STAGE = sh`
-id=$1 art=$2 want=$3 sfx=$4 at=$5 len=\${6:-}
+id=$1 art=$2 want=$3 sfx=$4 at=$5 len=\${6:-} enc=\${7:-gzip}
+case $len in *[!0-9]*) die usage "upload length $len is not a number of bytes";; esac
+case $enc in gzip) z=z;; tar) z=;; *) die usage "upload encoding $enc is not gzip or tar";; esac
+[ -n "$len" ] || [ "$enc" = gzip ] || die usage "an artifact file on the target is a .tar.gz, not $enc"
 R="$P/releases" D="$P/releases/$1"
 same_or_conflict() {
   meta "$D"
@@ -119,10 +131,12 @@ fi
 T="$D.tmp-$sfx"
 mkdir "$T" || die io "cannot create $T"
 if [ -n "$len" ]; then
-  # head stops at the upload's end (tar's gzip would read on into the next request). A stream
-  # cut short ends before the line: gzip's length and CRC catch a cut inside the archive, the
-  # missing line a cut anywhere.
-  if ! e=$(head -c "$len" | tar -xzof - -C "$T" 2>&1); then rm -rf "$T"; die unpack "cannot unpack the upload: $e"; fi
+  # head stops at the upload's end (tar, or tar's gzip, would read on into the next request).
+  # A stream cut short ends before the line: tar (and gzip's length and CRC) may catch a cut
+  # inside the archive, the missing line catches a cut anywhere. tar -z, not gzip -dc | tar:
+  # sh has no pipefail, and a CRC error gzip finds after the last entry would go unseen,
+  # where tar -z fails on gzip's status (and a brace group to test it costs tar's fork back).
+  if ! e=$(head -c "$len" | tar -x\${z}of - -C "$T" 2>&1); then rm -rf "$T"; die unpack "cannot unpack the upload: $e"; fi
   IFS= read -r l || l=
   [ "$l" = "$want" ] || { rm -rf "$T"; die upload "the upload ended before its $len bytes and digest line arrived"; }
 elif ! e=$(tar -xzof "$art" -C "$T" 2>&1); then rm -rf "$T"; die unpack "cannot unpack $art: $e"; fi
@@ -177,33 +191,92 @@ flush "$P"
 printf 'previous %s\n' "$prev"
 `;
 
-// Written in place and synced with its folder in one process: a mark torn by a crash
-// reads as no mark, which rollback and prune treat like a release never judged.
+// $1 release, $2 good or bad, $3 `later` to leave the sync to a prune that follows in the same
+// request (its one sync covers the mark too) or, should that not get there, to the exit of the
+// request's shell: either way the mark is durable before the request answers.
+// Written in place and synced with its folder in one process: a mark torn by a crash reads as
+// no mark, which rollback and prune treat like a release never judged.
 const MARK = sh`
 case $2 in good|bad) ;; *) die usage "mark $2 is not good or bad";; esac
+case \${3:-} in ''|later) ;; *) die usage "mark $3 is not later";; esac
 [ -d "$P/releases/$1" ] || die missing "releases/$1 is not staged on this target"
 printf '%s\n' "$2" > "$P/releases/$1/.pitcrew-mark" || die io "cannot write $P/releases/$1/.pitcrew-mark"
-flush "$P/releases/$1/.pitcrew-mark" "$P/releases/$1"
+if [ -n "\${3:-}" ]; then
+  marked_file="$P/releases/$1/.pitcrew-mark" marked_dir="$P/releases/$1"
+  trap 'flush "$marked_file" "$marked_dir"' EXIT
+else
+  flush "$P/releases/$1/.pitcrew-mark" "$P/releases/$1"
+fi
+printf 'marked %s %s\n' "$1" "$2"
 `;
 
-const REMOVE = sh`
-lock
-points "$P/current"; cur=$r
-for l in "$P"/releases/*.tmp-* "$P"/current.tmp-*; do
-  { [ -e "$l" ] || [ -L "$l" ]; } && rm -rf "$l"
-done
-for id in "$@"; do
-  [ "$id" = "$cur" ] && continue
-  [ -d "$P/releases/$id" ] || continue
-  g="$P/releases/$id.tmp-prune-$$"
-  mv "$P/releases/$id" "$g" || die io "cannot move releases/$id aside"
-  rm -rf "$g" || die io "cannot remove $g"
-  printf 'removed %s\n' "$id"
-done
-flush "$P/releases"
+// $1 how many of the newest releases to keep, then releases to spare. The releases are chosen
+// here, from what is there: all but the newest $1 by staging order (then id, byte by byte, as
+// parseInspect sorts them), never current, never the newest release marked good other than
+// current (a rollback's way back), never one named. Chosen once without the lock, so nothing
+// to remove costs no flock and no sync, and again under it, which re-reads current.
+const PRUNE = sh`
+keep=$1; shift
+case $keep in ''|*[!0-9]*) die usage "keep $keep is not a non-negative integer";; esac
+# after Q1 ID1 Q2 ID2: status 0 when release ID1 (staging order Q1) sorts after release ID2.
+after() { [ "$1" -gt "$3" ] || { [ "$1" -eq "$3" ] && [ "$2" \> "$4" ]; }; }
+# leftovers: status 0 when a crashed stage or switch left a work name.
+leftovers() {
+  for l in "$P"/releases/*.tmp-* "$P"/current.tmp-*; do { [ -e "$l" ] || [ -L "$l" ]; } && return 0; done
+  return 1
+}
+# choose ID...: gone is the releases to remove as "seq/id" words, sparing the IDs given.
+choose() {
+  points "$P/current"; cur=$r
+  all= good= gq=0 gone=
+  for d in "$P"/releases/*; do
+    { [ -d "$d" ] && [ ! -L "$d" ]; } || continue
+    i=\${d##*/}
+    # Release ids only (release-id.ts): work names and folders pitcrew did not name are never pruned.
+    case $i in
+      *.tmp-*|*..*|*[!A-Za-z0-9._+~-]*|[!A-Za-z0-9]*) continue;;
+      ?*-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]) ;;
+      *) continue;;
+    esac
+    [ \${#i} -le 77 ] || continue
+    meta "$d"; first "$d/.pitcrew-mark"; q=\${q:-0}
+    all="$all $q/$i"
+    if [ "$v" = good ] && [ "$i" != "$cur" ] && { [ -z "$good" ] || after "$q" "$i" "$gq" "$good"; }; then good=$i gq=$q; fi
+  done
+  for e in $all; do
+    q=\${e%%/*} i=\${e#*/} k=0
+    for o in $all; do after "\${o%%/*}" "\${o#*/}" "$q" "$i" && k=$((k + 1)); done
+    { [ "$k" -lt "$keep" ] || [ "$i" = "$cur" ] || [ "$i" = "$good" ]; } && continue
+    for x in "$@"; do [ "$x" = "$i" ] && continue 2; done
+    gone="$gone $e"
+  done
+}
+choose "$@"
+if [ -n "$gone" ] || leftovers; then
+  lock
+  for l in "$P"/releases/*.tmp-* "$P"/current.tmp-*; do
+    { [ -e "$l" ] || [ -L "$l" ]; } && rm -rf "$l"
+  done
+  choose "$@"
+  for e in $gone; do
+    i=\${e#*/}
+    [ -d "$P/releases/$i" ] || continue
+    g="$P/releases/$i.tmp-prune-$$"
+    mv "$P/releases/$i" "$g" || die io "cannot move releases/$i aside"
+    rm -rf "$g" || die io "cannot remove $g"
+    printf 'removed %s %s\n' "\${e%%/*}" "$i"
+  done
+  set -- "$P/releases"
+else
+  set --
+fi
+# One sync for the removals and a mark made just before (see MARK).
+[ -n "\${marked_file:-}" ] && set -- "$@" "$marked_file" "$marked_dir"
+[ $# -eq 0 ] || flush "$@"
+trap - EXIT
 `;
 
-const BODIES: Record<ScriptName, string> = { inspect: INSPECT, stage: STAGE, switch: SWITCH, mark: MARK, remove: REMOVE };
+const BODIES: Record<ScriptName, string> = { inspect: INSPECT, stage: STAGE, switch: SWITCH, mark: MARK, prune: PRUNE };
 
 function script(name: ScriptName, root: string, args: string[]): TargetScript {
   return { name, text: PRELUDE + BODIES[name], args: [root, ...args] };
@@ -211,16 +284,17 @@ function script(name: ScriptName, root: string, args: string[]): TargetScript {
 
 export const targetScripts = {
   inspect: (root: string, free = false) => script('inspect', root, free ? ['free'] : []),
-  /** With `uploadBytes`, the artifact comes on stdin: that many bytes, then a line with their sha256 (`artifact` is ignored). */
-  stage: (root: string, releaseId: string, artifact: string, sha256: string, suffix: string, stagedAt: Date, uploadBytes?: number) =>
+  /** With `upload`, the artifact comes on stdin: that many bytes in that encoding, then a line with its sha256 (`artifact` is ignored). */
+  stage: (root: string, releaseId: string, artifact: string, sha256: string, suffix: string, stagedAt: Date, upload?: { bytes: number; encoding: UploadEncoding }) =>
     script('stage', root, [
-      releaseId, uploadBytes === undefined ? artifact : '', sha256, suffix, stagedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      ...(uploadBytes === undefined ? [] : [String(uploadBytes)]),
+      releaseId, upload === undefined ? artifact : '', sha256, suffix, stagedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      ...(upload === undefined ? [] : [String(upload.bytes), upload.encoding]),
     ]),
   switchTo: (root: string, releaseId: string, token: number, suffix: string) =>
     script('switch', root, [releaseId, String(token), suffix]),
-  mark: (root: string, releaseId: string, mark: string) => script('mark', root, [releaseId, mark]),
-  remove: (root: string, releaseIds: string[]) => script('remove', root, releaseIds),
+  /** With `later`, the sync is left to a prune in the same request, or to the request's end (see MARK). */
+  mark: (root: string, releaseId: string, mark: string, later = false) => script('mark', root, [releaseId, mark, ...(later ? ['later'] : [])]),
+  prune: (root: string, keep: number, protect: string[]) => script('prune', root, [String(keep), ...protect]),
 };
 
 /** The shell function a script is defined as in `scriptLibrary()`. */

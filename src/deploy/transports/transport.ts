@@ -76,6 +76,15 @@ export interface SwitchResult {
   current: string;
 }
 
+/** How one of several steps run together went: its result, or its error. */
+export type Outcome<T> = { status: 'ok'; value: T } | { status: 'failed'; error: Error };
+
+export interface MarkAndPruneResult {
+  mark: Outcome<void>;
+  /** The ids removed, oldest first. */
+  prune: Outcome<string[]>;
+}
+
 export interface InspectOptions {
   /** Also measure the free space of the target's filesystem (`freeBytes`); costs two processes on the target. */
   free?: boolean;
@@ -89,7 +98,14 @@ export interface TargetSession {
   run(command: string, options: RunOptions): Promise<RunResult>;
   /** Removes all but the newest `keep` releases, sparing current, the newest good one and `protect`; returns the removed ids. */
   prune(keep: number, protect: string[]): Promise<string[]>;
+  /** Writes the release's mark and makes it durable before it resolves. */
   markRelease(releaseId: string, mark: ReleaseMark): Promise<void>;
+  /**
+   * `markRelease`, then `prune`, for the end of a committed deploy: each has
+   * its own outcome (a failure is returned, not thrown), and the mark is
+   * durable when this resolves. A transport may run both in one round trip.
+   */
+  markAndPrune(releaseId: string, mark: ReleaseMark, keep: number, protect: string[]): Promise<MarkAndPruneResult>;
   close(): Promise<void>;
 }
 
