@@ -1,10 +1,11 @@
 /**
- * What follows a committed deploy: mark the release good on every committed
- * target and prune its old releases, target by target, while the deployment
- * is recorded as succeeded. A prune always keeps `current`, the release
- * captured before the deploy and the newest other good release; one that
- * fails is reported, never undoes the deploy. Must never prune before the
- * deploy is committed.
+ * What follows a committed deploy: on every committed target, mark the
+ * release good and prune its old releases (one request per target over
+ * ssh), then record the deployment as succeeded; a target put back alone is
+ * only pruned, while the record is written. A prune always keeps `current`,
+ * the release captured before the deploy and the newest other good release;
+ * one that fails is reported, never undoes the deploy. Must never prune
+ * before the deploy is committed.
  */
 import { deploySucceeded } from '../incidents/index.js';
 import type { RunContext } from './engine-context.js';
